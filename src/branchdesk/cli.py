@@ -1,0 +1,96 @@
+"""The branchdesk command line. No Qt is imported until a command needs a window."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import APP_TITLE, __version__
+
+log = logging.getLogger("branchdesk")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that explains mistakes in Chinese and exits with 2."""
+
+    def error(self, message: str) -> None:  # noqa: D401
+        self.print_usage(sys.stderr)
+        print(f"命令行参数有误：{message}。运行 branchdesk --help 查看用法。", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="branchdesk", description=f"{APP_TITLE}：小区党支部的离线桌面工作台。")
+    parser.add_argument("--version", action="version", version=f"branchdesk {__version__}")
+    parser.add_argument("--db", metavar="FILE", type=Path,
+                        help="使用指定的数据库文件（默认保存在本机用户数据文件夹中）")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    sub.add_parser("open", help="打开主窗口（不写命令时默认执行）")
+    sub.add_parser("demo", help="在数据库中填入示例社区（重复运行不会重复添加）")
+    selftest = sub.add_parser("selftest", help="在后台打开主窗口、逐页检查并报告启动耗时")
+    selftest.add_argument("--screenshots", metavar="DIR", type=Path, help="把每一页截图保存到该文件夹")
+    return parser
+
+
+def _setup_logging() -> None:
+    from .paths import data_dir
+
+    try:
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(filename=folder / "branchdesk.log", level=logging.INFO, encoding="utf-8",
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    except OSError:
+        logging.basicConfig(level=logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = build_parser().parse_args(argv)
+    _setup_logging()
+    from .store import StoreError
+
+    try:
+        return _run(args)
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the user gets one sentence; the traceback goes to the log
+        log.exception("unexpected error")
+        print(f"程序出错：{exc}。详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    from .paths import default_db_path
+    from .store import open_store
+
+    command = args.command or "open"
+    path = args.db or default_db_path()
+    # The default database is created on first start; a path given with --db must exist
+    # unless the command is there to fill it.
+    create = args.db is None or command == "demo"
+    store = open_store(path, create=create)
+    try:
+        if command == "demo":
+            from .services.demo import fill_demo
+
+            with store.transaction() as session:
+                report = fill_demo(session)
+            print(report)
+            return 0
+        if command == "selftest":
+            from .ui.selftest import run_selftest
+
+            return run_selftest(store, screenshots=args.screenshots)
+        from .app import run_gui
+
+        return run_gui(store)
+    finally:
+        store.close()

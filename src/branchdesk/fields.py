@@ -1,0 +1,205 @@
+"""The field registry: each field's label, kind, validation, mask and Excel header
+wordings, declared once. Forms, table headers, imports, exports and printouts
+all read from here, so a label cannot drift between them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from . import validation as v
+
+# Field kinds
+TEXT = "text"
+MULTILINE = "multiline"
+DATE = "date"
+CHOICE = "choice"
+BOOL = "bool"
+ID_NUMBER = "id_number"
+PHONE = "phone"
+ADDRESS = "address"  # a household written as 3号楼2单元501 / 3-2-501
+REF = "ref"  # a record picked from the database (branch, building, unit, member)
+
+GENDERS = (("M", "男"), ("F", "女"))
+MEMBER_CATEGORIES = (("full", "正式党员"), ("probationary", "预备党员"))
+EDUCATIONS = ("研究生", "大学本科", "大专", "中专", "高中", "初中", "小学及以下")
+ETHNICITIES = ("汉族", "回族", "满族", "蒙古族", "壮族", "朝鲜族", "土家族", "苗族", "藏族", "维吾尔族")
+COMPOUND_KINDS = (("property", "物业小区"), ("open", "开放式小区（无物业）"))
+ORG_LEVELS = (
+    ("community_committee", "社区党委"),
+    ("general_branch", "小区党总支"),
+    ("branch", "党支部"),
+    ("party_group", "党小组"),
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = TEXT
+    required: bool = False
+    choices: tuple = ()  # (code, label) pairs; or plain suggestions when open_choices
+    open_choices: bool = False  # the list only suggests; any text is accepted
+    headers: tuple[str, ...] = ()  # other wordings of the column in street-office workbooks
+    sensitive: bool = False  # masked in lists and printouts unless the user asks
+    allow_month: bool = False  # a date that may be given as a year and month only
+    max_length: int = 50
+    width: int = 8  # list column width, in characters
+    hint: str = ""  # placeholder text in the form
+
+    def parse(self, raw: object):
+        """Text from a form or a cell → the stored value; raises validation.Invalid."""
+        if self.kind == BOOL:
+            return v.parse_bool(raw)
+        if self.kind == REF:
+            if raw in (None, ""):
+                if self.required:
+                    raise v.Invalid(f"请选择{self.label}。")
+                return None
+            return raw
+        if self.kind == DATE:
+            value = v.parse_date(raw, allow_month=self.allow_month)
+        elif self.kind == ID_NUMBER:
+            value = v.parse_id_number(raw)
+        elif self.kind == PHONE:
+            value = v.parse_phone(raw)
+        elif self.kind == ADDRESS:
+            value = v.parse_address(raw)
+        elif self.kind == CHOICE and not self.open_choices:
+            value = self._parse_choice(raw)
+        else:
+            value = v.clean_text(raw) if self.kind != MULTILINE else (str(raw).strip() if raw else "")
+            if len(value) > self.max_length:
+                raise v.Invalid(f"{self.label}最多 {self.max_length} 个字，现在有 {len(value)} 个。")
+            value = value or None
+        if value is None and self.required:
+            raise v.Invalid(f"请填写{self.label}。")
+        return value
+
+    def _parse_choice(self, raw: object) -> str | None:
+        s = v.clean_text(raw)
+        if not s:
+            return None
+        for code, label in self.choices:
+            if s in (code, label):
+                return code
+        # short forms people write in rosters: 正式 / 预备
+        starts = [code for code, label in self.choices if label.startswith(s)]
+        if len(starts) == 1:
+            return starts[0]
+        allowed = "、".join(label for _c, label in self.choices)
+        raise v.Invalid(f"{self.label}“{s}”不在可选范围内，请填写：{allowed}。")
+
+    def display(self, value, *, masked: bool = False) -> str:
+        """The stored value as the user reads it in a list, an export or a printout."""
+        if value is None or value == "":
+            return ""
+        if self.kind == BOOL:
+            return "是" if value else "否"
+        if self.kind == DATE:
+            return f"{value:%Y-%m-%d}"
+        if self.kind == CHOICE and not self.open_choices:
+            return dict(self.choices).get(value, str(value))
+        if masked and self.kind == ID_NUMBER:
+            return v.mask_id_number(value)
+        if masked and self.kind == PHONE:
+            return v.mask_phone(value)
+        return str(value)
+
+    @property
+    def all_headers(self) -> tuple[str, ...]:
+        return (self.label, *self.headers)
+
+
+def by_key(fields: tuple[Field, ...]) -> dict[str, Field]:
+    return {f.key: f for f in fields}
+
+
+# ---- members (党员) ----------------------------------------------------------
+MEMBER_FIELDS: tuple[Field, ...] = (
+    Field("name", "姓名", required=True, headers=("名字", "党员姓名"), max_length=30, width=6),
+    Field("gender", "性别", CHOICE, choices=GENDERS, width=3, hint="可由身份证号自动得出"),
+    Field("ethnicity", "民族", CHOICE, choices=ETHNICITIES, open_choices=True, max_length=20, width=5),
+    Field("birth_date", "出生日期", DATE, headers=("出生年月", "出生时间"), allow_month=True, width=9,
+          hint="可由身份证号自动得出"),
+    Field("id_number", "身份证号", ID_NUMBER, headers=("身份证号码", "公民身份号码", "身份证"), sensitive=True,
+          width=17),
+    Field("education", "学历", CHOICE, choices=EDUCATIONS, open_choices=True, headers=("文化程度",),
+          max_length=20, width=6),
+    Field("joined_on", "入党日期", DATE, headers=("入党时间", "入党年月"), allow_month=True, width=9),
+    Field("confirmed_on", "转正日期", DATE, headers=("转正时间", "转正年月"), allow_month=True, width=9),
+    Field("category", "党员类别", CHOICE, required=True, choices=MEMBER_CATEGORIES,
+          headers=("党员身份", "类别", "人员类别"), width=6),
+    Field("party_org_id", "所在支部", REF, headers=("所在党支部", "所属支部", "党小组", "所在党组织"), width=10),
+    Field("phone", "联系电话", PHONE, headers=("手机", "手机号", "手机号码", "电话", "联系方式"), sensitive=True,
+          width=11),
+    Field("address", "住址", ADDRESS, headers=("家庭住址", "现住址", "居住地址", "门牌号", "楼栋单元门牌"),
+          width=11, hint="如 3号楼2单元501 或 3-2-501"),
+    Field("employer", "工作单位", headers=("单位", "工作单位及职务"), max_length=100, width=10),
+    Field("is_registered", "在职党员双报到", BOOL, headers=("是否双报到", "双报到"), width=4),
+    Field("note", "备注", MULTILINE, max_length=500, width=10),
+)
+
+# ---- building leaders (楼栋长/单元长) ------------------------------------------
+LEADER_FIELDS: tuple[Field, ...] = (
+    Field("name", "姓名", required=True, headers=("楼栋长", "单元长", "楼栋长姓名"), max_length=30, width=6),
+    Field("phone", "联系电话", PHONE, required=True, headers=("手机", "手机号", "手机号码", "电话", "联系方式"),
+          sensitive=True, width=11),
+    Field("id_number", "身份证号", ID_NUMBER, headers=("身份证号码", "公民身份号码"), sensitive=True, width=17),
+    Field("building_id", "楼栋", REF, required=True, headers=("楼号", "楼栋号", "所在楼栋"), width=6),
+    Field("unit_id", "单元", REF, headers=("单元号",), width=5, hint="不选表示负责整栋楼"),
+    Field("since", "任职时间", DATE, headers=("任职日期", "担任时间"), allow_month=True, width=9),
+    Field("is_member", "是否党员", BOOL, headers=("党员",), width=4),
+    Field("note", "备注", MULTILINE, max_length=500, width=10),
+)
+
+# ---- center households (党员中心户) -------------------------------------------
+FOUR_HAVES: tuple[Field, ...] = (
+    Field("has_ability", "有能力", BOOL, width=3),
+    Field("has_prestige", "有威望", BOOL, width=3),
+    Field("has_public_spirit", "有公心", BOOL, width=3),
+    Field("has_enthusiasm", "有热情", BOOL, width=3),
+)
+CENTER_HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("member_id", "中心户党员", REF, required=True, headers=("中心户户主", "党员姓名", "姓名"), width=6),
+    Field("appointed_on", "确定时间", DATE, headers=("设立时间", "认定时间"), allow_month=True, width=9),
+    *FOUR_HAVES,
+    Field("note", "备注", MULTILINE, max_length=500, width=10),
+)
+
+
+def check_against_id(values: dict, errors: dict) -> None:
+    """Fill birth date and gender from the ID number, or flag where they disagree."""
+    idn = values.get("id_number")
+    if not idn or "id_number" in errors:
+        return
+    born, gender = v.id_birth_date(idn), v.id_gender(idn)
+    if born > date.today():
+        errors["id_number"] = "身份证号中的出生日期晚于今天，请对照证件核对。"
+        return
+    if "birth_date" not in errors:
+        given = values.get("birth_date")
+        if given is None:
+            values["birth_date"] = born
+        elif (given.year, given.month) != (born.year, born.month) or (given.day != 1 and given != born):
+            errors["birth_date"] = f"出生日期与身份证号不一致（身份证上是 {born:%Y-%m-%d}），请核对。"
+    if "gender" not in errors:
+        if values.get("gender") is None:
+            values["gender"] = gender
+        elif values["gender"] != gender:
+            label = dict(GENDERS)[gender]
+            errors["gender"] = f"性别与身份证号不一致（身份证上是{label}），请核对。"
+
+
+def parse_record(fields: tuple[Field, ...], raw: dict) -> tuple[dict, dict]:
+    """Parse every field present in raw; returns (values, errors keyed by field)."""
+    values: dict = {}
+    errors: dict = {}
+    for f in fields:
+        if f.key not in raw:
+            continue
+        try:
+            values[f.key] = f.parse(raw[f.key])
+        except v.Invalid as exc:
+            errors[f.key] = str(exc)
+    return values, errors

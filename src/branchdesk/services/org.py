@@ -1,0 +1,283 @@
+"""The organisation tree and the look-ups the forms need (buildings, units,
+households, party organisations)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Building, BuildingLeader, CenterHousehold, Community, Compound, Grid, Household, Member, PartyOrg,
+    Resident, Unit, center_household_link,
+)
+from ..validation import Invalid, parse_address
+
+
+# ---- building the organisation -----------------------------------------------
+def ensure_community(session: Session, *, name: str, street_name: str | None = None) -> Community:
+    community = session.scalar(select(Community).where(Community.name == name))
+    if community is None:
+        community = Community(name=name, street_name=street_name)
+        session.add(community)
+        session.flush()
+    return community
+
+
+def add_compound(session: Session, *, community_id: int, name: str, kind: str = "property",
+                 address: str | None = None, property_company: str | None = None,
+                 owners_committee: str | None = None) -> Compound:
+    compound = Compound(community_id=community_id, name=name, kind=kind, address=address,
+                        property_company=property_company, owners_committee=owners_committee)
+    session.add(compound)
+    session.flush()
+    return compound
+
+
+def add_grid(session: Session, *, compound_id: int, name: str, sort_key: int = 0,
+             worker_name: str | None = None, worker_phone: str | None = None) -> Grid:
+    grid = Grid(compound_id=compound_id, name=name, sort_key=sort_key, worker_name=worker_name,
+                worker_phone=worker_phone)
+    session.add(grid)
+    session.flush()
+    return grid
+
+
+def add_building(session: Session, *, compound_id: int, code: str, grid_id: int | None = None,
+                 units: int = 2, floors: int = 6, rooms_per_floor: int = 2) -> Building:
+    """A building with its units and one household per room (101, 102, … 602)."""
+    sort = int(code) if code.isdigit() else 10_000
+    building = Building(compound_id=compound_id, grid_id=grid_id, code=code, name=f"{code}号楼",
+                        sort_key=sort, floors=floors)
+    session.add(building)
+    for u in range(1, units + 1):
+        unit = Unit(code=str(u), name=f"{u}单元", sort_key=u)
+        building.units.append(unit)
+        for floor in range(1, floors + 1):
+            for r in range(1, rooms_per_floor + 1):
+                room = f"{floor}{r:02d}"
+                unit.households.append(Household(room=room, sort_key=floor * 100 + r))
+    session.flush()
+    return building
+
+
+def add_party_org(session: Session, *, level: str, name: str, parent_id: int | None = None,
+                  community_id: int | None = None, compound_id: int | None = None,
+                  building_id: int | None = None, sort_key: int = 0,
+                  secretary_name: str | None = None) -> PartyOrg:
+    org = PartyOrg(level=level, name=name, parent_id=parent_id, community_id=community_id,
+                   compound_id=compound_id, building_id=building_id, sort_key=sort_key,
+                   secretary_name=secretary_name)
+    session.add(org)
+    session.flush()
+    return org
+
+
+# ---- the tree with counts ------------------------------------------------------
+@dataclass
+class OrgNode:
+    kind: str  # community / compound / grid / building / unit
+    id: int
+    name: str
+    households: int = 0
+    members: int = 0
+    center_households: int = 0
+    leaders: int = 0
+    details: dict[str, str] = field(default_factory=dict)
+    children: list[OrgNode] = field(default_factory=list)
+
+    def add(self, child: OrgNode) -> OrgNode:
+        self.children.append(child)
+        return child
+
+    def roll_up(self) -> None:
+        for child in self.children:
+            child.roll_up()
+            self.households += child.households
+            self.members += child.members
+            self.center_households += child.center_households
+            self.leaders += child.leaders
+
+
+def _per_unit(session: Session, stmt) -> Counter:
+    return Counter(dict(session.execute(stmt).all()))
+
+
+def org_tree(session: Session) -> list[OrgNode]:
+    """community → compound → grid → building → unit, each with counts of households,
+    members, center households and building leaders below it."""
+    households = _per_unit(session, select(Household.unit_id, func.count()).group_by(Household.unit_id))
+    members = _per_unit(session, select(Household.unit_id, func.count(Member.id))
+                        .join(Resident, Resident.household_id == Household.id)
+                        .join(Member, Member.resident_id == Resident.id)
+                        .where(Member.deleted_at.is_(None)).group_by(Household.unit_id))
+    centers = _per_unit(session, select(Household.unit_id, func.count(CenterHousehold.id))
+                        .join(Resident, Resident.household_id == Household.id)
+                        .join(Member, Member.resident_id == Resident.id)
+                        .join(CenterHousehold, CenterHousehold.member_id == Member.id)
+                        .where(CenterHousehold.deleted_at.is_(None), Member.deleted_at.is_(None))
+                        .group_by(Household.unit_id))
+    unit_leaders = _per_unit(session, select(BuildingLeader.unit_id, func.count())
+                             .where(BuildingLeader.deleted_at.is_(None), BuildingLeader.unit_id.is_not(None))
+                             .group_by(BuildingLeader.unit_id))
+    building_leaders = Counter(dict(session.execute(
+        select(BuildingLeader.building_id, func.count())
+        .where(BuildingLeader.deleted_at.is_(None), BuildingLeader.unit_id.is_(None))
+        .group_by(BuildingLeader.building_id)).all()))
+
+    roots = []
+    for community in session.scalars(select(Community).order_by(Community.id)):
+        cnode = OrgNode("community", community.id, community.name,
+                        details={"所属街道": community.street_name or ""})
+        roots.append(cnode)
+        for compound in community.compounds:
+            kind = "物业小区" if compound.kind == "property" else "开放式小区（无物业）"
+            pnode = cnode.add(OrgNode("compound", compound.id, compound.name, details={
+                "类型": kind, "地址": compound.address or "",
+                "物业服务企业": compound.property_company or "", "业委会": compound.owners_committee or ""}))
+            grid_nodes = {}
+            for grid in compound.grids:
+                grid_nodes[grid.id] = pnode.add(OrgNode("grid", grid.id, grid.name, details={
+                    "网格员": grid.worker_name or "", "网格员电话": grid.worker_phone or ""}))
+            for building in compound.buildings:
+                parent = grid_nodes.get(building.grid_id, pnode)
+                bnode = parent.add(OrgNode("building", building.id, building.name,
+                                           leaders=building_leaders.get(building.id, 0),
+                                           details={"层数": str(building.floors or "")}))
+                for unit in building.units:
+                    bnode.add(OrgNode("unit", unit.id, unit.name, households=households.get(unit.id, 0),
+                                      members=members.get(unit.id, 0),
+                                      center_households=centers.get(unit.id, 0),
+                                      leaders=unit_leaders.get(unit.id, 0)))
+        cnode.roll_up()
+    return roots
+
+
+# ---- look-ups for forms ---------------------------------------------------------
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    label: str
+    parent_id: int | None = None
+
+
+def building_choices(session: Session) -> list[Choice]:
+    """Every building as 启明小区 3号楼 (the compound is named only where there are several)."""
+    rows = session.execute(select(Building.id, Building.name, Compound.name, Compound.id)
+                           .join(Compound).order_by(Compound.name, Building.sort_key, Building.code)).all()
+    several = len({r[3] for r in rows}) > 1
+    return [Choice(r[0], f"{r[2]} {r[1]}" if several else r[1], r[3]) for r in rows]
+
+
+def unit_choices(session: Session) -> list[Choice]:
+    rows = session.execute(select(Unit.id, Unit.name, Unit.building_id)
+                           .order_by(Unit.building_id, Unit.sort_key)).all()
+    return [Choice(r[0], r[1], r[2]) for r in rows]
+
+
+def party_org_choices(session: Session) -> list[Choice]:
+    """Branches and party groups, a group shown under its branch (启明小区党支部 / 第一党小组)."""
+    orgs = session.scalars(select(PartyOrg).order_by(PartyOrg.sort_key, PartyOrg.id)).all()
+    by_id = {o.id: o for o in orgs}
+    out = []
+    for o in orgs:
+        if o.level not in ("general_branch", "branch", "party_group"):
+            continue
+        parent = by_id.get(o.parent_id)
+        label = f"{parent.name} / {o.name}" if o.level == "party_group" and parent else o.name
+        out.append(Choice(o.id, label, o.parent_id))
+    return out
+
+
+@dataclass(frozen=True)
+class HouseholdRef:
+    id: int
+    compound_id: int
+    compound: str
+    building_id: int
+    unit_id: int
+    building_code: str
+    unit_code: str
+    room: str
+    address: str  # 3号楼2单元501
+    short: str  # 3-2-501
+
+
+def household_refs(session: Session) -> list[HouseholdRef]:
+    rows = session.execute(
+        select(Household.id, Compound.id, Compound.name, Building.id, Unit.id, Building.code, Unit.code,
+               Household.room, Building.name, Unit.name)
+        .join(Unit, Household.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)
+        .join(Compound, Building.compound_id == Compound.id)
+        .order_by(Compound.name, Building.sort_key, Building.code, Unit.sort_key, Household.sort_key)
+    ).all()
+    return [HouseholdRef(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], f"{r[8]}{r[9]}{r[7]}",
+                         f"{r[5]}-{r[6]}-{r[7]}") for r in rows]
+
+
+def resolve_household(session: Session, text: str | tuple | None) -> int | None:
+    """The household a typed address names; Invalid if none or several (two compounds
+    both with a 3-2-501: the user must put the compound's name in front)."""
+    if not text:
+        return None
+    parsed = parse_address(text) if isinstance(text, str) else text
+    prefix, b, u, r = parsed
+    stmt = (select(Household.id, Compound.name).join(Unit, Household.unit_id == Unit.id)
+            .join(Building, Unit.building_id == Building.id).join(Compound, Building.compound_id == Compound.id)
+            .where(func.upper(Building.code) == b, Unit.code == u, func.upper(Household.room) == r))
+    found = session.execute(stmt).all()
+    if prefix:
+        found = [f for f in found if prefix in f[1] or f[1] in prefix]
+    shown = f"{prefix}{b}号楼{u}单元{r}"
+    if not found:
+        raise Invalid(f"住址“{shown}”在组织架构中不存在，请先在“组织架构”中添加该户，或检查楼号、单元、门牌。")
+    if len(found) > 1:
+        names = "、".join(f[1] for f in found)
+        raise Invalid(f"住址“{shown}”在 {names} 都有，请在前面写上小区名，如“{found[0][1]}{b}号楼{u}单元{r}”。")
+    return found[0][0]
+
+
+def address_of(session: Session, household_id: int | None) -> str:
+    if household_id is None:
+        return ""
+    household = session.get(Household, household_id)
+    return household.address if household else ""
+
+
+@dataclass
+class BuildingCoverage:
+    building_id: int
+    label: str
+    households: int
+    covered: int  # households that are a center household or served by one
+    center_households: int
+    has_leader: bool
+
+    @property
+    def share(self) -> float:
+        return self.covered / self.households if self.households else 0.0
+
+
+def coverage_by_building(session: Session) -> list[BuildingCoverage]:
+    """Per building: how many households a center household reaches, and whether
+    the building has a leader, so the secretary sees where one is still missing."""
+    live_ch = (select(CenterHousehold.id, Resident.household_id)
+               .join(Member, CenterHousehold.member_id == Member.id)
+               .join(Resident, Member.resident_id == Resident.id)
+               .where(CenterHousehold.deleted_at.is_(None), Member.deleted_at.is_(None)).subquery())
+    served = select(center_household_link.c.household_id.label("hid")).join(
+        live_ch, live_ch.c.id == center_household_link.c.center_household_id)
+    own = select(live_ch.c.household_id.label("hid")).where(live_ch.c.household_id.is_not(None))
+    covered_ids = served.union(own).subquery()
+    covered = dict(session.execute(
+        select(Unit.building_id, func.count(Household.id)).join(Household, Household.unit_id == Unit.id)
+        .where(Household.id.in_(select(covered_ids.c.hid))).group_by(Unit.building_id)).all())
+    totals = dict(session.execute(select(Unit.building_id, func.count(Household.id))
+                                  .join(Household, Household.unit_id == Unit.id).group_by(Unit.building_id)).all())
+    centers = dict(session.execute(
+        select(Unit.building_id, func.count(live_ch.c.id)).join(Household, Household.unit_id == Unit.id)
+        .join(live_ch, live_ch.c.household_id == Household.id).group_by(Unit.building_id)).all())
+    led = set(session.scalars(select(BuildingLeader.building_id).where(BuildingLeader.deleted_at.is_(None))))
+    return [BuildingCoverage(c.id, c.label, totals.get(c.id, 0), covered.get(c.id, 0), centers.get(c.id, 0),
+                             c.id in led) for c in building_choices(session)]

@@ -1,0 +1,327 @@
+"""Members (党员), center households (党员中心户) and building leaders (楼栋长):
+listing, saving, deleting and restoring.
+
+Callers run each function inside one transaction (Store.transaction()), so a
+failed validation or any error leaves the database as it was. Deletes are
+soft: 撤销 (undo) restores exactly what one delete hid.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from ..fields import CENTER_HOUSEHOLD_FIELDS, LEADER_FIELDS, MEMBER_FIELDS, check_against_id, parse_record
+from ..models import (
+    Building, BuildingLeader, CenterHousehold, Compound, Household, Member, PartyOrg, Resident, Unit,
+    center_household_link,
+)
+from ..validation import Invalid
+from . import NotFound, ValidationFailed
+from .org import address_of, resolve_household
+from .pinyin import name_pinyin
+
+_ADDRESS = (Building.name + Unit.name + Household.room).label("address")
+_SHORT = (Building.code + "-" + Unit.code + "-" + Household.room).label("short_address")
+
+RESIDENT_KEYS = ("name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "employer")
+
+
+def _with_household(stmt):
+    return (stmt.outerjoin(Household, Resident.household_id == Household.id)
+            .outerjoin(Unit, Household.unit_id == Unit.id)
+            .outerjoin(Building, Unit.building_id == Building.id))
+
+
+def _set_resident(resident: Resident, values: dict) -> None:
+    for key in RESIDENT_KEYS:
+        if key in values:
+            setattr(resident, key, values[key])
+    resident.name_pinyin, resident.name_initials = name_pinyin(resident.name)
+
+
+def _fail_if(errors: dict) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _resident_by_id_number(session: Session, id_number: str | None) -> Resident | None:
+    if not id_number:
+        return None
+    return session.scalar(select(Resident).where(Resident.id_number == id_number))
+
+
+# ---- members -------------------------------------------------------------------
+def list_members(session: Session) -> list:
+    """Every member on the roster, with what the list shows and searches; one query."""
+    stmt = _with_household(
+        select(Member.id, Resident.name, Resident.name_pinyin, Resident.name_initials, Resident.gender,
+               Resident.ethnicity, Resident.birth_date, Resident.id_number, Resident.education,
+               Member.joined_on, Member.confirmed_on, Member.category, Member.party_org_id,
+               PartyOrg.name.label("party_org"), Resident.phone, _ADDRESS, _SHORT,
+               Building.id.label("building_id"), Resident.employer, Member.is_registered, Member.note)
+        .join(Resident, Member.resident_id == Resident.id)
+        .outerjoin(PartyOrg, Member.party_org_id == PartyOrg.id)
+    ).where(Member.deleted_at.is_(None)).order_by(Resident.name_pinyin, Member.id)
+    return session.execute(stmt).all()
+
+
+def get_member(session: Session, member_id: int) -> dict:
+    member = session.get(Member, member_id)
+    if member is None or member.deleted_at is not None:
+        raise NotFound(member_id)
+    r = member.resident
+    values = {k: getattr(r, k) for k in RESIDENT_KEYS}
+    values.update(category=member.category, joined_on=member.joined_on, confirmed_on=member.confirmed_on,
+                  party_org_id=member.party_org_id, is_registered=member.is_registered, note=member.note,
+                  address=address_of(session, r.household_id))
+    return values
+
+
+def validate_member(session: Session, raw: dict, member_id: int | None = None) -> tuple[dict, int | None]:
+    """Parse and check a member's values; returns them with the resolved household id."""
+    values, errors = parse_record(MEMBER_FIELDS, raw)
+    check_against_id(values, errors)
+    joined, confirmed, born = values.get("joined_on"), values.get("confirmed_on"), values.get("birth_date")
+    if joined and born and joined <= born:
+        errors.setdefault("joined_on", "入党日期早于出生日期，请核对。")
+    if joined and confirmed and confirmed < joined:
+        errors.setdefault("confirmed_on", "转正日期早于入党日期，请核对。")
+    if values.get("category") == "probationary" and confirmed:
+        errors.setdefault("confirmed_on", "预备党员还没有转正日期：若已转正，请把党员类别改为正式党员。")
+    household_id = None
+    if "address" not in errors and values.get("address"):
+        try:
+            household_id = resolve_household(session, values["address"])
+        except Invalid as exc:
+            errors["address"] = str(exc)
+    other = _resident_by_id_number(session, values.get("id_number"))
+    if other is not None and other.member is not None and other.member.deleted_at is None \
+            and other.member.id != member_id:
+        errors.setdefault("id_number", f"这个身份证号已登记在党员“{other.name}”名下，请勿重复添加。")
+    _fail_if(errors)
+    return values, household_id
+
+
+def save_member(session: Session, raw: dict, member_id: int | None = None) -> int:
+    values, household_id = validate_member(session, raw, member_id)
+    if member_id is not None:
+        member = session.get(Member, member_id)
+        if member is None:
+            raise NotFound(member_id)
+        resident = member.resident
+    else:
+        # The person may already be known (a building leader, or a member deleted earlier).
+        resident = _resident_by_id_number(session, values.get("id_number")) or Resident()
+        member = resident.member or Member()
+        member.deleted_at = None
+        if resident.id is None:
+            session.add(resident)
+        member.resident = resident
+        session.add(member)
+    _set_resident(resident, values)
+    resident.household_id = household_id
+    for key in ("category", "joined_on", "confirmed_on", "party_org_id", "is_registered", "note"):
+        if key in values:
+            setattr(member, key, values[key])
+    session.flush()
+    # A member who leads a building is a member leader.
+    session.execute(update(BuildingLeader).where(BuildingLeader.resident_id == resident.id)
+                    .values(is_member=True))
+    return member.id
+
+
+def delete_members(session: Session, member_ids: list[int]) -> datetime:
+    """Hide members (and their center households); returns the stamp that undo needs."""
+    stamp = datetime.now()
+    session.execute(update(Member).where(Member.id.in_(member_ids), Member.deleted_at.is_(None))
+                    .values(deleted_at=stamp))
+    session.execute(update(CenterHousehold)
+                    .where(CenterHousehold.member_id.in_(member_ids), CenterHousehold.deleted_at.is_(None))
+                    .values(deleted_at=stamp))
+    return stamp
+
+
+def restore_members(session: Session, member_ids: list[int], stamp: datetime) -> None:
+    session.execute(update(Member).where(Member.id.in_(member_ids), Member.deleted_at == stamp)
+                    .values(deleted_at=None))
+    session.execute(update(CenterHousehold)
+                    .where(CenterHousehold.member_id.in_(member_ids), CenterHousehold.deleted_at == stamp)
+                    .values(deleted_at=None))
+
+
+def member_choices(session: Session) -> list[tuple[int, str, int | None]]:
+    """Members for pickers: (id, "张三  3号楼2单元501", household id), by pinyin."""
+    stmt = _with_household(select(Member.id, Resident.name, _ADDRESS, Resident.household_id)
+                           .join(Resident, Member.resident_id == Resident.id)
+                           ).where(Member.deleted_at.is_(None)).order_by(Resident.name_pinyin)
+    return [(r[0], f"{r[1]}  {r[2] or '（未登记住址）'}", r[3]) for r in session.execute(stmt)]
+
+
+# ---- building leaders -------------------------------------------------------------
+def list_leaders(session: Session) -> list:
+    leader_unit = aliased(Unit)
+    stmt = (select(BuildingLeader.id, Resident.name, Resident.name_pinyin, Resident.name_initials,
+                   Resident.phone, Resident.id_number, BuildingLeader.building_id,
+                   (Compound.name + " " + Building.name).label("building_full"), Building.name.label("building"),
+                   BuildingLeader.unit_id, leader_unit.name.label("unit"), BuildingLeader.since,
+                   BuildingLeader.is_member, BuildingLeader.note, Building.sort_key, leader_unit.sort_key)
+            .join(Resident, BuildingLeader.resident_id == Resident.id)
+            .join(Building, BuildingLeader.building_id == Building.id)
+            .join(Compound, Building.compound_id == Compound.id)
+            .outerjoin(leader_unit, BuildingLeader.unit_id == leader_unit.id)
+            .where(BuildingLeader.deleted_at.is_(None))
+            .order_by(Compound.name, Building.sort_key, leader_unit.sort_key.nulls_first(), Resident.name_pinyin))
+    return session.execute(stmt).all()
+
+
+def get_leader(session: Session, leader_id: int) -> dict:
+    leader = session.get(BuildingLeader, leader_id)
+    if leader is None or leader.deleted_at is not None:
+        raise NotFound(leader_id)
+    r = leader.resident
+    return {"name": r.name, "phone": r.phone, "id_number": r.id_number, "building_id": leader.building_id,
+            "unit_id": leader.unit_id, "since": leader.since, "is_member": leader.is_member, "note": leader.note}
+
+
+def save_leader(session: Session, raw: dict, leader_id: int | None = None) -> int:
+    values, errors = parse_record(LEADER_FIELDS, raw)
+    check_against_id(values, errors)
+    unit_id, building_id = values.get("unit_id"), values.get("building_id")
+    if unit_id and building_id:
+        unit = session.get(Unit, unit_id)
+        if unit is None or unit.building_id != building_id:
+            errors["unit_id"] = "所选单元不属于所选楼栋，请重新选择。"
+    _fail_if(errors)
+    leader = session.get(BuildingLeader, leader_id) if leader_id else None
+    if leader_id and leader is None:
+        raise NotFound(leader_id)
+    resident = leader.resident if leader else None
+    if resident is None:
+        resident = _resident_by_id_number(session, values.get("id_number"))
+    if resident is None and not values.get("id_number"):
+        # no ID number: the same name and phone is taken to be the same person
+        resident = session.scalar(select(Resident).where(Resident.name == values["name"],
+                                                         Resident.phone == values.get("phone")))
+    if resident is None:
+        resident = Resident()
+        session.add(resident)
+    elif values.get("id_number"):
+        other = _resident_by_id_number(session, values["id_number"])
+        if other is not None and other.id != resident.id:
+            raise ValidationFailed({"id_number": f"这个身份证号属于“{other.name}”，请核对。"})
+    _set_resident(resident, values)
+    session.flush()
+    duplicate = session.scalar(select(BuildingLeader.id).where(
+        BuildingLeader.resident_id == resident.id, BuildingLeader.building_id == building_id,
+        BuildingLeader.unit_id.is_(None) if unit_id is None else BuildingLeader.unit_id == unit_id,
+        BuildingLeader.deleted_at.is_(None), BuildingLeader.id != (leader_id or 0)))
+    if duplicate:
+        raise ValidationFailed({"name": f"“{resident.name}”已经是这个楼栋（单元）的楼栋长，请勿重复添加。"})
+    if leader is None:
+        leader = BuildingLeader(resident=resident)
+        session.add(leader)
+    leader.building_id, leader.unit_id = building_id, unit_id
+    leader.since, leader.note = values.get("since"), values.get("note")
+    is_member = resident.member is not None and resident.member.deleted_at is None
+    leader.is_member = bool(values.get("is_member")) or is_member
+    session.flush()
+    return leader.id
+
+
+def delete_leaders(session: Session, leader_ids: list[int]) -> datetime:
+    stamp = datetime.now()
+    session.execute(update(BuildingLeader)
+                    .where(BuildingLeader.id.in_(leader_ids), BuildingLeader.deleted_at.is_(None))
+                    .values(deleted_at=stamp))
+    return stamp
+
+
+def restore_leaders(session: Session, leader_ids: list[int], stamp: datetime) -> None:
+    session.execute(update(BuildingLeader)
+                    .where(BuildingLeader.id.in_(leader_ids), BuildingLeader.deleted_at == stamp)
+                    .values(deleted_at=None))
+
+
+# ---- center households ---------------------------------------------------------------
+FOUR_HAVE_KEYS = ("has_ability", "has_prestige", "has_public_spirit", "has_enthusiasm")
+
+
+def list_center_households(session: Session) -> list:
+    served_count = (select(func.count()).where(center_household_link.c.center_household_id == CenterHousehold.id)
+                    .scalar_subquery().label("served_count"))
+    served_list = (select(func.group_concat(Building.code + "-" + Unit.code + "-" + Household.room, "、"))
+                   .select_from(center_household_link)
+                   .join(Household, center_household_link.c.household_id == Household.id)
+                   .join(Unit, Household.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)
+                   .where(center_household_link.c.center_household_id == CenterHousehold.id)
+                   .scalar_subquery().label("served"))
+    stmt = _with_household(
+        select(CenterHousehold.id, CenterHousehold.member_id, Resident.name, Resident.name_pinyin,
+               Resident.name_initials, Resident.phone, Resident.id_number, _ADDRESS, _SHORT,
+               Building.id.label("building_id"), Building.name.label("building"), Member.party_org_id,
+               CenterHousehold.appointed_on, *[getattr(CenterHousehold, k) for k in FOUR_HAVE_KEYS],
+               served_count, served_list, CenterHousehold.note)
+        .select_from(CenterHousehold)
+        .join(Member, CenterHousehold.member_id == Member.id)
+        .join(Resident, Member.resident_id == Resident.id)
+    ).where(CenterHousehold.deleted_at.is_(None), Member.deleted_at.is_(None)).order_by(
+        Building.sort_key, Unit.sort_key, Household.sort_key)
+    return session.execute(stmt).all()
+
+
+def get_center_household(session: Session, ch_id: int) -> tuple[dict, list[int]]:
+    ch = session.get(CenterHousehold, ch_id)
+    if ch is None or ch.deleted_at is not None:
+        raise NotFound(ch_id)
+    values = {"member_id": ch.member_id, "appointed_on": ch.appointed_on, "note": ch.note}
+    values.update({k: getattr(ch, k) for k in FOUR_HAVE_KEYS})
+    return values, [h.id for h in ch.served_households]
+
+
+def save_center_household(session: Session, raw: dict, served_ids: list[int], ch_id: int | None = None) -> int:
+    values, errors = parse_record(CENTER_HOUSEHOLD_FIELDS, raw)
+    member = session.get(Member, values["member_id"]) if values.get("member_id") else None
+    if "member_id" not in errors:
+        if member is None or member.deleted_at is not None:
+            errors["member_id"] = "请选择党员名册中的党员。"
+        elif member.resident.household_id is None:
+            errors["member_id"] = f"党员“{member.resident.name}”还没有登记住址，请先在党员名册中填写住址。"
+        else:
+            existing = session.scalar(select(CenterHousehold).where(CenterHousehold.member_id == member.id))
+            if existing is not None and existing.deleted_at is None and existing.id != ch_id:
+                errors["member_id"] = f"“{member.resident.name}”已经是党员中心户，请直接修改原记录。"
+    own = member.resident.household_id if member is not None else None
+    served = sorted(set(served_ids) - {own})
+    if not served:
+        errors.setdefault("served", "请至少选择一户联系户。")
+    _fail_if(errors)
+    households = session.scalars(select(Household).where(Household.id.in_(served))).all()
+    if len(households) != len(served):
+        raise ValidationFailed({"served": "部分联系户已被删除，请重新选择。"})
+    ch = session.get(CenterHousehold, ch_id) if ch_id else session.scalar(
+        select(CenterHousehold).where(CenterHousehold.member_id == member.id))
+    if ch is None:
+        ch = CenterHousehold()
+        session.add(ch)
+    ch.deleted_at = None
+    ch.member_id = member.id
+    ch.appointed_on, ch.note = values.get("appointed_on"), values.get("note")
+    for k in FOUR_HAVE_KEYS:
+        setattr(ch, k, bool(values.get(k)))
+    ch.served_households = list(households)
+    session.flush()
+    return ch.id
+
+
+def delete_center_households(session: Session, ids: list[int]) -> datetime:
+    stamp = datetime.now()
+    session.execute(update(CenterHousehold).where(CenterHousehold.id.in_(ids), CenterHousehold.deleted_at.is_(None))
+                    .values(deleted_at=stamp))
+    return stamp
+
+
+def restore_center_households(session: Session, ids: list[int], stamp: datetime) -> None:
+    session.execute(update(CenterHousehold).where(CenterHousehold.id.in_(ids), CenterHousehold.deleted_at == stamp)
+                    .values(deleted_at=None))

@@ -1,0 +1,182 @@
+"""The SQLite store: opening, checking, migrating and backing up the database file.
+
+Opening is careful because the file is the secretary's only copy of the
+rosters: a wrong path, a file that is not a database, or a database written
+by a newer branchdesk is refused with one Chinese sentence and left untouched
+(checked read-only, before anything would switch it to WAL or migrate it).
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BACKUP_KEEP = 20  # newest backups kept per database
+BACKUP_EVERY = timedelta(days=1)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """A problem with the database file, worded for the secretary."""
+
+
+def known_revisions() -> list[str]:
+    """Migration ids in order. Files are named NNNN_what.py and NNNN is the revision id,
+    so start-up can tell the schema version without importing alembic (~0.2 s)."""
+    names = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    return [n[:4] for n in names]
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+@dataclass
+class DatabaseState:
+    exists: bool
+    revision: str | None  # None for an empty or new file
+
+
+def inspect_database(path: Path) -> DatabaseState:
+    """Read-only look at a database file; raises StoreError for anything we must not open."""
+    if not path.exists():
+        return DatabaseState(False, None)
+    if path.is_dir():
+        raise StoreError(f"“{path}”是一个文件夹，不是数据库文件，请选择 .db 文件。")
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"无法读取数据库文件“{path}”（{exc.strerror or exc}），请检查文件权限或是否被其他程序占用。") from exc
+    if header == b"" and path.stat().st_size == 0:
+        return DatabaseState(True, None)
+    if header != SQLITE_MAGIC:
+        raise StoreError(f"“{path}”不是 branchdesk 数据库文件（也不是 SQLite 数据库），请确认选择的文件是否正确。")
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as con:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "alembic_version" not in tables:
+                if tables:
+                    raise StoreError(f"“{path}”是其他程序的 SQLite 数据库，不是 branchdesk 数据库，请确认选择的文件是否正确。")
+                return DatabaseState(True, None)
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"数据库文件“{path}”已损坏或无法读取（{exc}），请从 backups 文件夹中的备份恢复。") from exc
+    revision = row[0] if row else None
+    if revision is not None and revision not in known_revisions():
+        raise StoreError(
+            f"数据库“{path}”由更新版本的 branchdesk 创建（数据版本 {revision}），"
+            "当前程序无法打开，请安装最新版本的 branchdesk 后再打开。"
+        )
+    return DatabaseState(True, revision)
+
+
+def _on_connect(dbapi_con, _record) -> None:
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def backup_dir(path: Path) -> Path:
+    return path.parent / "backups"
+
+
+def backup_database(path: Path, reason: str) -> Path:
+    """Copy the database with SQLite's online backup API (consistent even mid-WAL) and rotate."""
+    folder = backup_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}-{stamp}-{reason}.db"
+    with closing(sqlite3.connect(path)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    backups = sorted(folder.glob(f"{path.stem}-*.db"))
+    for old in backups[:-BACKUP_KEEP]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def latest_backup_time(path: Path) -> datetime | None:
+    backups = list(backup_dir(path).glob(f"{path.stem}-*.db"))
+    if not backups:
+        return None
+    return datetime.fromtimestamp(max(p.stat().st_mtime for p in backups))
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+class Store:
+    """An open database: the engine and the session factory handed to services and pages."""
+
+    def __init__(self, path: Path, engine: Engine):
+        self.path = path
+        self.engine = engine
+        self.session_factory = sessionmaker(engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self.session_factory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One change, one transaction: commits when the block ends, rolls back on any error."""
+        with self.session_factory() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path | str, *, create: bool = False) -> Store:
+    """Open (and if asked, create) a database, backing it up and migrating it to head.
+
+    create=False refuses a missing file: a mistyped --db must not silently
+    start an empty roster."""
+    path = Path(path)
+    state = inspect_database(path)
+    if not state.exists and not create:
+        raise StoreError(f"找不到数据库文件“{path}”，请检查路径是否正确。")
+    if not state.exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"无法创建数据库所在的文件夹“{path.parent}”（{exc.strerror or exc}）。") from exc
+    elif state.revision is not None and state.revision != head_revision():
+        backup_database(path, f"before-upgrade-{state.revision}")
+    elif state.revision is not None:
+        last = latest_backup_time(path)
+        if last is None or datetime.now() - last > BACKUP_EVERY:
+            backup_database(path, "daily")
+    engine = make_engine(path)
+    try:
+        if state.revision != head_revision():
+            upgrade(engine)
+    except Exception as exc:
+        engine.dispose()
+        raise StoreError(f"无法写入数据库“{path}”（{exc}），请检查文件权限或磁盘空间。") from exc
+    return Store(path, engine)
