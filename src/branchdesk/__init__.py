@@ -1,5 +1,9 @@
 """branchdesk: the offline desk of a residential-compound party branch."""
+import time
 from importlib import metadata
+
+# The earliest moment the app can see: start-up time is measured from here.
+STARTED_AT = time.perf_counter()
 
 try:
     __version__ = metadata.version("branchdesk")

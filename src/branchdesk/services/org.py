@@ -281,3 +281,63 @@ def coverage_by_building(session: Session) -> list[BuildingCoverage]:
     led = set(session.scalars(select(BuildingLeader.building_id).where(BuildingLeader.deleted_at.is_(None))))
     return [BuildingCoverage(c.id, c.label, totals.get(c.id, 0), covered.get(c.id, 0), centers.get(c.id, 0),
                              c.id in led) for c in building_choices(session)]
+
+
+@dataclass
+class PartyNode:
+    id: int
+    level: str
+    name: str
+    secretary: str
+    members: int = 0  # members placed directly in this organisation or any below it
+    children: list[PartyNode] = field(default_factory=list)
+
+
+def party_tree(session: Session) -> list[PartyNode]:
+    """社区党委 → 小区党总支 → 党支部 → 党小组, with member counts rolled up."""
+    direct = Counter(dict(session.execute(
+        select(Member.party_org_id, func.count()).where(Member.deleted_at.is_(None))
+        .group_by(Member.party_org_id)).all()))
+    orgs = session.scalars(select(PartyOrg).order_by(PartyOrg.sort_key, PartyOrg.id)).all()
+    nodes = {o.id: PartyNode(o.id, o.level, o.name, o.secretary_name or "", direct.get(o.id, 0)) for o in orgs}
+    roots = []
+    for o in orgs:
+        (nodes[o.parent_id].children if o.parent_id in nodes else roots).append(nodes[o.id])
+
+    def roll(node: PartyNode) -> int:
+        node.members += sum(roll(c) for c in node.children)
+        return node.members
+
+    for root in roots:
+        roll(root)
+    return roots
+
+
+def compound_choices(session: Session) -> list[Choice]:
+    return [Choice(c.id, c.name, c.community_id) for c in session.scalars(select(Compound).order_by(Compound.name))]
+
+
+def grid_choices(session: Session) -> list[Choice]:
+    return [Choice(g.id, g.name, g.compound_id)
+            for g in session.scalars(select(Grid).order_by(Grid.compound_id, Grid.sort_key))]
+
+
+def next_building_code(session: Session, compound_id: int) -> str:
+    codes = session.scalars(select(Building.code).where(Building.compound_id == compound_id)).all()
+    numbers = [int(c) for c in codes if c.isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
+def create_building(session: Session, *, compound_id: int, code: str, grid_id: int | None,
+                    units: int, floors: int, rooms_per_floor: int) -> Building:
+    """add_building with the checks a form needs, worded for the secretary."""
+    code = code.strip().upper().removesuffix("号楼").removesuffix("号")
+    if not code:
+        raise Invalid("请填写楼号，如 12。")
+    exists = session.scalar(select(Building.id).where(Building.compound_id == compound_id, Building.code == code))
+    if exists:
+        raise Invalid(f"这个小区已经有 {code}号楼 了，请换一个楼号。")
+    if not (1 <= units <= 20 and 1 <= floors <= 60 and 1 <= rooms_per_floor <= 20):
+        raise Invalid("单元数、层数和每层户数应在合理范围内（单元 1-20，层数 1-60，每层 1-20 户）。")
+    return add_building(session, compound_id=compound_id, code=code, grid_id=grid_id, units=units,
+                        floors=floors, rooms_per_floor=rooms_per_floor)

@@ -1,0 +1,1 @@
+"""Everything Qt lives below this package."""

@@ -1,0 +1,86 @@
+"""The three roster pages, each declared as a RosterSpec from the field registry."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..fields import CENTER_HOUSEHOLD_FIELDS, FOUR_HAVES, LEADER_FIELDS, MEMBER_CATEGORIES, MEMBER_FIELDS, \
+    Field, by_key
+from ..services import org, people
+from .list_page import FilterSpec, RosterSpec
+from .table_model import Column
+
+M = by_key(MEMBER_FIELDS)
+L = by_key(LEADER_FIELDS)
+C = by_key(CENTER_HOUSEHOLD_FIELDS)
+
+SEARCH_HINT = "搜索：姓名、拼音首字母（如 zs）、电话、身份证后几位、住址"
+_SEARCH = ("name", "name_pinyin", "name_initials", "phone", "address", "short_address")
+
+
+def _buildings(session):
+    return [(c.id, c.label) for c in org.building_choices(session)]
+
+
+def _orgs(session):
+    return [(c.id, c.label) for c in org.party_org_choices(session)]
+
+
+BUILDING_FILTER = FilterSpec("全部楼栋", "building_id", _buildings)
+
+
+def _open_member_form(parent, store, record_id):
+    from .forms import open_member_form
+    return open_member_form(parent, store, record_id)
+
+
+def _open_leader_form(parent, store, record_id):
+    from .forms import open_leader_form
+    return open_leader_form(parent, store, record_id)
+
+
+def _open_center_household_form(parent, store, record_id):
+    from .center_household_form import open_center_household_form
+    return open_center_household_form(parent, store, record_id)
+
+
+MEMBERS = RosterSpec(
+    key="members", title="党员", measure="名",
+    columns=[Column.of(M["name"], sort_attr="name_pinyin"), Column.of(M["gender"]), Column.of(M["birth_date"]),
+             Column.of(M["id_number"]), Column.of(M["phone"]), Column.of(M["address"]),
+             Column.of(M["party_org_id"]), Column.of(M["category"]), Column.of(M["joined_on"]),
+             Column.of(M["confirmed_on"]), Column.of(M["education"]), Column.of(M["ethnicity"]),
+             Column.of(M["employer"]), Column.of(M["is_registered"]), Column.of(M["note"])],
+    search_attrs=_SEARCH, search_hint=SEARCH_HINT,
+    load=people.list_members, delete=people.delete_members, restore=people.restore_members,
+    open_form=_open_member_form,
+    delete_note="若其中有党员中心户，中心户记录也会一并删除。",
+    filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs),
+             FilterSpec("全部类别", "category", lambda _s: list(MEMBER_CATEGORIES))],
+)
+
+_served = Field("served_count", "联系户数", width=4)
+_served_list = Field("served", "联系户", width=24)
+
+CENTER_HOUSEHOLDS = RosterSpec(
+    key="center_households", title="党员中心户", measure="户",
+    columns=[Column.of(replace(C["member_id"], label="中心户党员"), "name", sort_attr="name_pinyin"),
+             Column.of(M["address"]), Column.of(M["phone"]), Column.of(_served), Column.of(_served_list),
+             *[Column.of(f) for f in FOUR_HAVES], Column.of(C["appointed_on"]), Column.of(C["note"])],
+    search_attrs=(*_SEARCH, "served"), search_hint=SEARCH_HINT,
+    load=people.list_center_households, delete=people.delete_center_households,
+    restore=people.restore_center_households, open_form=_open_center_household_form,
+    filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs)],
+)
+
+LEADERS = RosterSpec(
+    key="leaders", title="楼栋长", measure="位",
+    columns=[Column.of(L["name"], sort_attr="name_pinyin"), Column.of(L["building_id"], "building_full"),
+             Column.of(L["unit_id"]), Column.of(L["phone"]), Column.of(L["id_number"]), Column.of(L["is_member"]),
+             Column.of(L["since"]), Column.of(L["note"])],
+    search_attrs=("name", "name_pinyin", "name_initials", "phone", "building_full"), search_hint=SEARCH_HINT,
+    load=people.list_leaders, delete=people.delete_leaders, restore=people.restore_leaders,
+    open_form=_open_leader_form,
+    filters=[BUILDING_FILTER, FilterSpec("是否党员（全部）", "is_member", lambda _s: [(True, "党员"), (False, "非党员")])],
+)
+
+ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS)

@@ -1,0 +1,122 @@
+"""Slow work off the GUI thread, through one helper.
+
+run() hands a function to a worker thread with its own database session; the
+function may report progress through a callback; the result or the error comes
+back on the GUI thread. A progress dialog appears only when the work takes
+longer than half a second, and offers 取消 when the function accepts cancelling.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+log = logging.getLogger(__name__)
+SHOW_PROGRESS_AFTER_MS = 500
+
+
+class Cancelled(Exception):
+    """Raised inside a task when the user pressed 取消."""
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    done = Signal(object)
+    failed = Signal(object, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable, signals: _Signals):
+        super().__init__()
+        self.fn, self.signals, self.cancelled = fn, signals, False
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        if self.cancelled:
+            raise Cancelled()
+        self.signals.progress.emit(done, total, text)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self.report)
+        except Cancelled as exc:
+            self.signals.failed.emit(exc, "")
+        except Exception as exc:  # delivered to the GUI thread, never lost
+            self.signals.failed.emit(exc, traceback.format_exc())
+        else:
+            self.signals.done.emit(result)
+
+
+class TaskRunner(QObject):
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self._parent = parent
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._live: set[_Signals] = set()
+
+    def run(self, fn: Callable[[Callable], object], *, on_done: Callable[[object], None],
+            on_error: Callable[[Exception], None] | None = None, label: str = "正在处理…",
+            cancellable: bool = False) -> None:
+        """fn(report) runs on a worker; report(done, total, text) updates the dialog."""
+        signals = _Signals()
+        job = _Job(fn, signals)
+        dialog: list[QProgressDialog] = []
+
+        def show_dialog() -> None:
+            if signals not in self._live:
+                return
+            d = QProgressDialog(label, "取消" if cancellable else "", 0, 0, self._parent)
+            d.setWindowTitle("请稍候")
+            d.setWindowModality(Qt.WindowModality.WindowModal)
+            d.setMinimumDuration(0)
+            if not cancellable:
+                d.setCancelButton(None)
+            d.canceled.connect(lambda: setattr(job, "cancelled", True))
+            d.show()
+            dialog.append(d)
+
+        def finish() -> None:
+            self._live.discard(signals)
+            timer.stop()
+            for d in dialog:
+                d.reset()
+                d.deleteLater()
+
+        def progress(done: int, total: int, text: str) -> None:
+            for d in dialog:
+                d.setMaximum(total)
+                d.setValue(done)
+                if text:
+                    d.setLabelText(text)
+
+        def done(result: object) -> None:
+            finish()
+            on_done(result)
+
+        def failed(exc: Exception, trace: str) -> None:
+            finish()
+            if isinstance(exc, Cancelled):
+                return
+            log.error("background task failed:\n%s", trace)
+            if on_error is not None:
+                on_error(exc)
+
+        signals.progress.connect(progress)
+        signals.done.connect(done)
+        signals.failed.connect(failed)
+        self._live.add(signals)
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(show_dialog)
+        timer.start(SHOW_PROGRESS_AFTER_MS)
+        self._pool.start(job)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._live)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self._pool.waitForDone(msecs)

@@ -1,0 +1,312 @@
+"""The sample community (branchdesk demo) and the bulk rosters for benchmarks."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from branchdesk import cli
+from branchdesk.models import (
+    Building, BuildingLeader, CenterHousehold, Community, Compound, Household, Member, PartyOrg, Resident, Unit,
+)
+from branchdesk.services import org, people
+from branchdesk.services.demo import DEMO_COMMUNITY, add_years, community_counts, fill_bulk, fill_demo
+from branchdesk.services.pinyin import name_pinyin
+from branchdesk.store import open_store
+from branchdesk.validation import id_birth_date, id_gender, parse_address, parse_id_number, parse_phone
+
+
+@pytest.fixture
+def demo(store):
+    """A fresh database holding the demo community, fill_demo's report and its run time."""
+    started = time.perf_counter()
+    with store.transaction() as session:
+        report = fill_demo(session)
+    return store, report, time.perf_counter() - started
+
+
+def _counts(store) -> dict[str, int]:
+    with store.transaction() as session:
+        community = session.scalar(select(Community).where(Community.name == DEMO_COMMUNITY))
+        return community_counts(session, community.id)
+
+
+def _totals(store) -> dict[str, int]:
+    """Rows in every table that demo writes, to see that nothing was added."""
+    with store.transaction() as session:
+        return {model.__name__: session.scalar(select(func.count()).select_from(model))
+                for model in (Community, Compound, Building, Unit, Household, PartyOrg, Resident, Member,
+                              CenterHousehold, BuildingLeader)}
+
+
+def test_demo_community_has_the_promised_size_and_report(demo):
+    store, report, seconds = demo
+    c = _counts(store)
+    assert c["compounds"] == 2
+    assert 25 <= c["buildings"] <= 35
+    assert 1300 <= c["households"] <= 1700
+    assert 160 <= c["members"] <= 200
+    assert 20 <= c["center_households"] <= 30
+    assert c["building_leaders"] == c["buildings"]
+    assert c["unit_leaders"] > 0
+    # the report names what was added, with the same figures the database holds
+    assert report.startswith(f"已填入示例社区“{DEMO_COMMUNITY}”")
+    for figure in (f"小区 {c['compounds']} 个", f"楼栋 {c['buildings']} 栋", f"住户 {c['households']} 户",
+                   f"党员 {c['members']} 名", f"党员中心户 {c['center_households']} 户",
+                   f"楼栋长 {c['building_leaders']} 名"):
+        assert figure in report
+    assert seconds < 3.0
+
+
+def test_compounds_grids_and_buildings_look_like_a_real_community(demo):
+    store, _report, _seconds = demo
+    with store.transaction() as session:
+        compounds = {c.kind: c for c in session.scalars(select(Compound))}
+        assert set(compounds) == {"property", "open"}
+        assert compounds["property"].property_company and compounds["property"].owners_committee
+        assert compounds["open"].property_company is None
+        for compound in compounds.values():
+            assert 2 <= len(compound.grids) <= 3
+            for grid in compound.grids:
+                assert grid.worker_name and parse_phone(grid.worker_phone) == grid.worker_phone
+                assert grid.buildings, f"{grid.name} has no buildings"
+        for building in session.scalars(select(Building)):
+            assert 2 <= len(building.units) <= 4
+            assert 5 <= building.floors <= 7
+            for unit in building.units:
+                per_floor = Counter(h.sort_key // 100 for h in unit.households)
+                assert set(per_floor) == set(range(1, building.floors + 1))
+                assert set(per_floor.values()) <= {2, 3}
+        # building numbers run through the community, so a typed 3-2-501 names one flat
+        refs = org.household_refs(session)
+        assert len({r.short for r in refs}) == len(refs)
+
+
+def test_every_member_passes_the_member_form_and_id_checks(demo):
+    """Opening any demo member in the form and saving it unchanged must not raise."""
+    store, _report, _seconds = demo
+    today = date.today()
+    with store.transaction() as session:
+        rows = people.list_members(session)
+        ids = set()
+        for r in rows:
+            assert parse_id_number(r.id_number) == r.id_number
+            assert id_birth_date(r.id_number) == r.birth_date
+            assert id_gender(r.id_number) == r.gender
+            assert r.id_number not in ids
+            ids.add(r.id_number)
+            assert (r.name_pinyin, r.name_initials) == name_pinyin(r.name)
+            assert 2 <= len(r.name) <= 3
+            assert r.phone is None or parse_phone(r.phone) == r.phone and r.phone[1] in "3456789"
+            assert r.address, f"{r.name} has no household"
+            assert add_years(r.birth_date, 18) < r.joined_on <= today
+            if r.category == "full":
+                assert r.confirmed_on == add_years(r.joined_on, 1) <= today
+            else:
+                assert r.category == "probationary" and r.confirmed_on is None
+            if r.is_registered:
+                assert r.employer
+            values = people.get_member(session, r.id)
+            people.validate_member(session, values, r.id)
+
+
+def test_members_are_a_plausible_branch_roster(demo):
+    store, _report, _seconds = demo
+    today = date.today()
+    with store.transaction() as session:
+        rows = people.list_members(session)
+    n = len(rows)
+    ages = [(today - r.birth_date).days // 365.25 for r in rows]
+    assert 25 <= min(ages) and max(ages) <= 90
+    assert sum(a >= 60 for a in ages) > n / 2  # most members of a compound branch are retired
+    genders = Counter(r.gender for r in rows)
+    assert genders["M"] > n / 4 and genders["F"] > n / 4
+    assert Counter(r.ethnicity for r in rows)["汉族"] > 0.85 * n
+    assert len({r.education for r in rows}) >= 5
+    assert 0.02 * n <= sum(r.category == "probationary" for r in rows) <= 0.08 * n
+    assert 0.15 * n <= sum(r.is_registered for r in rows) <= 0.25 * n
+    assert len({r.name for r in rows}) == n  # no two members share a name: a pick list stays clear
+
+
+def test_party_chain_and_member_placement(demo):
+    store, _report, _seconds = demo
+    with store.transaction() as session:
+        orgs = session.scalars(select(PartyOrg)).all()
+        by_level = Counter(o.level for o in orgs)
+        by_id = {o.id: o for o in orgs}
+        committee = next(o for o in orgs if o.level == "community_committee")
+        general = next(o for o in orgs if o.level == "general_branch")
+        assert by_level["community_committee"] == 1 and by_level["general_branch"] == 1
+        assert general.parent_id == committee.id
+        assert session.get(Compound, general.compound_id).kind == "property"
+        branches = [o for o in orgs if o.level == "branch"]
+        assert sorted(b.parent_id for b in branches) == sorted([general.id, general.id, committee.id])
+        open_branch = next(b for b in branches if b.parent_id == committee.id)
+        assert session.get(Compound, open_branch.compound_id).kind == "open"
+        groups = [o for o in orgs if o.level == "party_group"]
+        buildings = session.scalar(select(func.count()).select_from(Building))
+        assert buildings / 3 <= len(groups) <= buildings / 2
+        assert all(by_id[g.parent_id].level == "branch" for g in groups)
+        assert all(o.secretary_name for o in orgs if o.level != "party_group")
+
+        # each member sits in a group or branch of the compound they live in
+        rows = session.execute(
+            select(Member.party_org_id, Building.compound_id)
+            .join(Resident, Member.resident_id == Resident.id)
+            .join(Household, Resident.household_id == Household.id)
+            .join(Unit, Household.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)).all()
+        assert rows
+        for party_org_id, compound_id in rows:
+            assert by_id[party_org_id].level in ("branch", "party_group")
+            assert by_id[party_org_id].compound_id == compound_id
+        members_per_group = Counter(p for p, _c in rows)
+        assert all(members_per_group[g.id] > 0 for g in groups)
+
+
+def test_center_households_serve_neighbours_in_their_own_building(demo):
+    store, _report, _seconds = demo
+    today = date.today()
+    with store.transaction() as session:
+        centers = session.scalars(select(CenterHousehold)).all()
+        assert 20 <= len(centers) <= 30
+        all_four = 0
+        served_anywhere = Counter()
+        for ch in centers:
+            member = ch.member
+            own = member.resident.household
+            assert member.category == "full" and member.deleted_at is None
+            assert 6 <= len(ch.served_households) <= 10
+            for h in ch.served_households:
+                assert h.id != own.id
+                assert h.unit.building_id == own.unit.building_id
+                served_anywhere[h.id] += 1
+            assert ch.appointed_on is not None and member.confirmed_on <= ch.appointed_on <= today
+            all_four += all((ch.has_ability, ch.has_prestige, ch.has_public_spirit, ch.has_enthusiasm))
+        assert all_four >= 0.75 * len(centers)
+        assert max(served_anywhere.values()) == 1  # no flat is looked after twice
+        # the list the secretary sees agrees
+        listed = people.list_center_households(session)
+        assert len(listed) == len(centers)
+        assert sum(r.served_count for r in listed) == sum(len(ch.served_households) for ch in centers)
+
+
+def test_every_building_has_a_leader_and_leaders_can_be_edited(demo):
+    store, _report, _seconds = demo
+    with store.transaction() as session:
+        coverage = org.coverage_by_building(session)
+        assert coverage and all(c.has_leader for c in coverage)
+        leaders = session.scalars(select(BuildingLeader)).all()
+        whole = Counter(le.building_id for le in leaders if le.unit_id is None)
+        assert set(whole.values()) == {1}  # exactly one 楼栋长 per building
+        as_member = [le for le in leaders if le.is_member]
+        others = [le for le in leaders if not le.is_member]
+        assert as_member and others
+        for le in as_member:
+            assert le.resident.member is not None  # reuses the member's own record
+        for le in leaders:
+            r = le.resident
+            assert parse_phone(r.phone) == r.phone
+            assert (r.name_pinyin, r.name_initials) == name_pinyin(r.name)
+            assert r.household is not None and r.household.unit.building_id == le.building_id
+            if le.unit_id is not None:
+                assert le.unit.building_id == le.building_id and r.household.unit_id == le.unit_id
+            if r.id_number:
+                assert parse_id_number(r.id_number) == r.id_number and id_birth_date(r.id_number) == r.birth_date
+            # saving a leader unchanged from the form works
+            assert people.save_leader(session, people.get_leader(session, le.id), le.id) == le.id
+        for le in others:
+            assert le.resident.member is None
+
+
+def _snapshot(session) -> tuple:
+    return ([(r.name, r.id_number, r.short_address, r.party_org) for r in people.list_members(session)],
+            [(r.name, r.short_address, r.served) for r in people.list_center_households(session)],
+            [(r.name, r.phone, r.building_full, r.unit) for r in people.list_leaders(session)])
+
+
+def test_demo_is_the_same_every_time(store, tmp_path):
+    """Two secretaries following the same guide on the same day see the same people."""
+    with store.transaction() as session:
+        fill_demo(session)
+        first = _snapshot(session)
+    other = open_store(tmp_path / "other.db", create=True)
+    try:
+        with other.transaction() as session:
+            fill_demo(session)
+            second = _snapshot(session)
+    finally:
+        other.close()
+    assert first == second
+
+
+def test_running_demo_twice_adds_nothing(demo):
+    store, _report, _seconds = demo
+    before, totals = _counts(store), _totals(store)
+    with store.transaction() as session:
+        report = fill_demo(session)
+    assert "已经存在" in report and "没有重复添加" in report
+    assert f"党员 {before['members']} 名" in report and f"住户 {before['households']} 户" in report
+    assert _totals(store) == totals
+
+
+def test_cli_demo_fills_once_and_second_run_is_harmless(tmp_path, capsys):
+    path = tmp_path / "cli.db"
+    assert cli.main(["--db", str(path), "demo"]) == 0
+    first = capsys.readouterr().out
+    assert "已填入示例社区" in first
+    store = open_store(path)
+    try:
+        before, totals = _counts(store), _totals(store)
+    finally:
+        store.close()
+    assert before["members"] > 0
+
+    assert cli.main(["--db", str(path), "demo"]) == 0
+    second = capsys.readouterr().out
+    assert "已经存在" in second
+    store = open_store(path)
+    try:
+        assert _totals(store) == totals
+    finally:
+        store.close()
+
+
+def test_fill_bulk_members_are_listable_and_valid(store):
+    with store.transaction() as session:
+        fill_bulk(session, 2000)
+    with store.transaction() as session:
+        rows = people.list_members(session)
+        assert len(rows) == 2000
+        assert len({r.id_number for r in rows}) == 2000
+        assert len({r.building_id for r in rows}) > 1
+        assert len({r.short_address for r in rows}) == 2000  # one member per flat
+        today = date.today()
+        for r in rows:
+            assert parse_id_number(r.id_number) == r.id_number
+            assert id_birth_date(r.id_number) == r.birth_date and id_gender(r.id_number) == r.gender
+            assert parse_phone(r.phone) == r.phone
+            assert (r.name_pinyin, r.name_initials) == name_pinyin(r.name)
+            assert r.party_org and r.address
+            assert add_years(r.birth_date, 18) < r.joined_on <= today
+            assert r.confirmed_on is None if r.category == "probationary" else r.confirmed_on <= today
+        # the member form accepts them as they are
+        for r in rows[:50]:
+            people.validate_member(session, people.get_member(session, r.id), r.id)
+
+
+def test_fill_bulk_beside_the_demo_keeps_addresses_unambiguous(demo):
+    store, _report, _seconds = demo
+    before = _counts(store)
+    with store.transaction() as session:
+        fill_bulk(session, 300)
+    assert _counts(store) == before  # the demo community is untouched
+    with store.transaction() as session:
+        rows = people.list_members(session)
+        assert len(rows) == before["members"] + 300
+        refs = org.household_refs(session)
+        assert len({r.short for r in refs}) == len(refs)
+        for r in rows[::40]:
+            assert org.resolve_household(session, parse_address(r.short_address)) is not None
