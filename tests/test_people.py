@@ -414,12 +414,7 @@ def test_same_address_in_two_compounds_needs_the_compound_name(store, org_ids):
         assert [c.label for c in org.building_choices(s)][:1] == ["启明小区 1号楼"]
 
 
-# ---- known bugs (xfail until fixed in services/people.py) ---------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "people.validate_member only refuses an ID number held by another *member*; when it belongs to a "
-    "resident who is only a building leader, save_member(member_id=...) writes it to the member's own "
-    "resident and the UNIQUE constraint on resident.id_number raises IntegrityError instead of "
-    "ValidationFailed({'id_number': ...})"))
+# ---- partial records and other people's ID numbers ---------------------------------------------------
 def test_editing_member_to_a_leaders_id_number_is_a_validation_error(store, org_ids):
     mid = save_member(store, member_raw(id_number=""))
     with store.transaction() as s:
@@ -429,12 +424,70 @@ def test_editing_member_to_a_leaders_id_number_is_a_validation_error(store, org_
     assert set(errors) == {"id_number"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "people.save_member sets resident.household_id even when raw has no 'address' key, while every "
-    "other field is only written when present: saving a partial record (an import sheet without an "
-    "address column) silently clears the member's address"))
 def test_saving_without_address_key_keeps_the_address(store, org_ids):
     mid = save_member(store, member_raw())
     save_member(store, {"name": "张三", "category": "正式党员", "phone": "13900139000"}, mid)
     with store.session() as s:
         assert people.get_member(s, mid)["address"] == "3号楼2单元501"
+
+
+def test_adding_with_a_leaders_id_number_but_another_name_is_refused(store, org_ids):
+    with store.transaction() as s:
+        people.save_leader(s, {"name": "张三", "phone": "13600136000", "id_number": ID_ZHANG,
+                               "building_id": org_ids.buildings["3"]})
+    errors = failure(store, people.save_member, member_raw(name="李四"))
+    assert "张三" in errors["id_number"]
+    with store.session() as s:
+        assert s.scalar(select(Resident.name).where(Resident.id_number == ID_ZHANG)) == "张三"
+
+
+def test_new_member_missing_required_fields_is_refused(store, org_ids):
+    errors = failure(store, people.save_member, {"phone": "13900139000"})
+    assert set(errors) >= {"name", "category"}
+    with store.session() as s:
+        assert s.scalar(select(Member.id)) is None
+
+
+def test_editing_leader_without_since_or_note_keeps_them(store, org_ids):
+    with store.transaction() as s:
+        lid = people.save_leader(s, {"name": "王五", "phone": "13600136000", "building_id": org_ids.buildings["3"],
+                                     "since": "2022-03-01", "note": "兼任志愿者队长"})
+    with store.transaction() as s:
+        people.save_leader(s, {"name": "王五", "phone": "13600136001", "building_id": org_ids.buildings["3"]}, lid)
+    with store.session() as s:
+        leader = people.get_leader(s, lid)
+    assert (leader["since"], leader["note"], leader["phone"]) == (date(2022, 3, 1), "兼任志愿者队长", "13600136001")
+
+
+def test_compound_prefix_must_name_the_compound(store, org_ids):
+    with store.transaction() as s:
+        other = org.add_compound(s, community_id=org_ids.community_id, name="新启明小区")
+        org.add_building(s, compound_id=other.id, code="3")
+    # the exact name wins over one that only ends the same way; the community may come first
+    assert household_id(store, "启明小区3-2-501") != household_id(store, "新启明小区3-2-501")
+    assert household_id(store, "幸福社区启明小区3号楼2单元501") == household_id(store, "启明小区3-2-501")
+    assert household_id(store, "启明3-2-501") == household_id(store, "启明小区3-2-501")  # "小区" left out
+    errors = failure(store, people.save_member, member_raw(address="明小区3-2-501"))
+    assert "不存在" in errors["address"]
+
+
+def test_address_shown_with_compound_when_building_number_repeats(store, org_ids):
+    mid = save_member(store, member_raw())
+    with store.session() as s:
+        assert people.get_member(s, mid)["address"] == "3号楼2单元501"
+    with store.transaction() as s:
+        other = org.add_compound(s, community_id=org_ids.community_id, name="阳光小区")
+        org.add_building(s, compound_id=other.id, code="3")
+    with store.session() as s:
+        shown = people.get_member(s, mid)["address"]
+    assert shown == "启明小区3号楼2单元501"
+    save_member(store, {**member_raw(), "address": shown}, mid)  # what the form shows saves back
+
+
+def test_next_building_number_follows_the_communitys_numbering(store, org_ids):
+    with store.transaction() as s:
+        other = org.add_compound(s, community_id=org_ids.community_id, name="阳光小区")
+        assert org.next_building_code(s, other.id) == "4"  # numbered across the community: 1-3 are taken
+        org.add_building(s, compound_id=other.id, code="1")
+        assert org.next_building_code(s, other.id) == "2"  # numbered per compound
+        assert org.next_building_code(s, org_ids.compound_id) == "4"

@@ -137,10 +137,6 @@ def test_backups_rotate_to_backup_keep(store):
     assert not any(p.exists() for p in made[:3])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "store.backup_database/latest_backup_time glob '<stem>-*.db', which also matches the backups "
-    "of another database whose name starts with '<stem>-' in the same folder (branchdesk-2023.db), "
-    "so rotating branchdesk.db's backups deletes that database's backups"))
 def test_rotation_leaves_other_databases_backups_alone(tmp_path):
     main_db, archive = tmp_path / "branchdesk.db", tmp_path / "branchdesk-2023.db"
     for p in (main_db, archive):
@@ -255,9 +251,6 @@ def test_cli_explains_bad_file_in_one_sentence(bad_file, capsys):
     assert _snapshot(path) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "store.inspect_database peeks with sqlite3 '?mode=ro', which on a WAL-mode file (every file a newer "
-    "branchdesk writes) still creates '<file>-wal' and '<file>-shm' beside it and leaves them there"))
 def test_newer_wal_database_leaves_no_wal_files(tmp_path):
     path = tmp_path / "future.db"
     with closing(sqlite3.connect(path)) as con:

@@ -191,15 +191,16 @@ def check_against_id(values: dict, errors: dict) -> None:
             errors["gender"] = f"性别与身份证号不一致（身份证上是{label}），请核对。"
 
 
-def parse_record(fields: tuple[Field, ...], raw: dict) -> tuple[dict, dict]:
-    """Parse every field present in raw; returns (values, errors keyed by field)."""
+def parse_record(fields: tuple[Field, ...], raw: dict, *, new: bool = False) -> tuple[dict, dict]:
+    """Parse every field present in raw; returns (values, errors keyed by field).
+    Absent fields are left alone on an edit; a new record must have its required ones."""
     values: dict = {}
     errors: dict = {}
     for f in fields:
-        if f.key not in raw:
+        if f.key not in raw and not (new and f.required):
             continue
         try:
-            values[f.key] = f.parse(raw[f.key])
+            values[f.key] = f.parse(raw.get(f.key))
         except v.Invalid as exc:
             errors[f.key] = str(exc)
     return values, errors

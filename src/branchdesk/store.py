@@ -7,6 +7,7 @@ by a newer branchdesk is refused with one Chinese sentence and left untouched
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -61,7 +62,11 @@ def inspect_database(path: Path) -> DatabaseState:
     if header != SQLITE_MAGIC:
         raise StoreError(f"“{path}”不是 branchdesk 数据库文件（也不是 SQLite 数据库），请确认选择的文件是否正确。")
     try:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
+        # A plain read-only open of a WAL database creates -wal/-shm files beside it.
+        # Without an existing -wal the main file holds everything, so open it immutable;
+        # with one, its pages matter and the files are there already.
+        has_wal = path.with_name(path.name + "-wal").exists()
+        uri = f"{path.resolve().as_uri()}?" + ("mode=ro" if has_wal else "immutable=1")
         with closing(sqlite3.connect(uri, uri=True)) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
@@ -99,6 +104,16 @@ def backup_dir(path: Path) -> Path:
     return path.parent / "backups"
 
 
+def _backups_of(path: Path) -> list[Path]:
+    """This database's backups, oldest first. Matched exactly so that backups of
+    'branchdesk-2023.db' are never taken for backups of 'branchdesk.db'."""
+    pattern = re.compile(re.escape(path.stem) + r"-\d{8}-\d{6}-\d{6}-[0-9a-z-]+\.db")
+    folder = backup_dir(path)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
+
+
 def backup_database(path: Path, reason: str) -> Path:
     """Copy the database with SQLite's online backup API (consistent even mid-WAL) and rotate."""
     folder = backup_dir(path)
@@ -107,14 +122,13 @@ def backup_database(path: Path, reason: str) -> Path:
     target = folder / f"{path.stem}-{stamp}-{reason}.db"
     with closing(sqlite3.connect(path)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
-    backups = sorted(folder.glob(f"{path.stem}-*.db"))
-    for old in backups[:-BACKUP_KEEP]:
+    for old in _backups_of(path)[:-BACKUP_KEEP]:
         old.unlink(missing_ok=True)
     return target
 
 
 def latest_backup_time(path: Path) -> datetime | None:
-    backups = list(backup_dir(path).glob(f"{path.stem}-*.db"))
+    backups = _backups_of(path)
     if not backups:
         return None
     return datetime.fromtimestamp(max(p.stat().st_mtime for p in backups))

@@ -228,7 +228,11 @@ def resolve_household(session: Session, text: str | tuple | None) -> int | None:
             .where(func.upper(Building.code) == b, Unit.code == u, func.upper(Household.room) == r))
     found = session.execute(stmt).all()
     if prefix:
-        found = [f for f in found if prefix in f[1] or f[1] in prefix]
+        # The compound's own name, perhaps after the community's ("光明社区阳光花园") or
+        # with "小区" added; an exact name wins over one that merely ends the same way.
+        want = prefix.removesuffix("小区")
+        exact = [f for f in found if f[1].removesuffix("小区") == want]
+        found = exact or [f for f in found if want.endswith(f[1].removesuffix("小区"))]
     shown = f"{prefix}{b}号楼{u}单元{r}"
     if not found:
         raise Invalid(f"住址“{shown}”在组织架构中不存在，请先在“组织架构”中添加该户，或检查楼号、单元、门牌。")
@@ -242,7 +246,13 @@ def address_of(session: Session, household_id: int | None) -> str:
     if household_id is None:
         return ""
     household = session.get(Household, household_id)
-    return household.address if household else ""
+    if household is None:
+        return ""
+    building = household.unit.building
+    same_code = session.scalar(select(func.count(Building.id)).where(
+        Building.code == building.code, Building.compound_id != building.compound_id))
+    # Where another compound has a building with the same number the address needs its compound.
+    return (building.compound.name if same_code else "") + household.address
 
 
 @dataclass
@@ -323,8 +333,14 @@ def grid_choices(session: Session) -> list[Choice]:
 
 
 def next_building_code(session: Session, compound_id: int) -> str:
-    codes = session.scalars(select(Building.code).where(Building.compound_id == compound_id)).all()
-    numbers = [int(c) for c in codes if c.isdigit()]
+    """The number a new building most likely gets. Some communities number buildings
+    across all their compounds (no number used twice), others start at 1 in each."""
+    rows = session.execute(select(Building.code, Building.compound_id)).all()
+    compounds_of: dict[str, set[int]] = {}
+    for code, cid in rows:
+        compounds_of.setdefault(code, set()).add(cid)
+    across = all(len(c) == 1 for c in compounds_of.values())
+    numbers = [int(code) for code, cid in rows if code.isdigit() and (across or cid == compound_id)]
     return str(max(numbers, default=0) + 1)
 
 

@@ -81,7 +81,7 @@ def get_member(session: Session, member_id: int) -> dict:
 
 def validate_member(session: Session, raw: dict, member_id: int | None = None) -> tuple[dict, int | None]:
     """Parse and check a member's values; returns them with the resolved household id."""
-    values, errors = parse_record(MEMBER_FIELDS, raw)
+    values, errors = parse_record(MEMBER_FIELDS, raw, new=member_id is None)
     check_against_id(values, errors)
     joined, confirmed, born = values.get("joined_on"), values.get("confirmed_on"), values.get("birth_date")
     if joined and born and joined <= born:
@@ -97,9 +97,17 @@ def validate_member(session: Session, raw: dict, member_id: int | None = None) -
         except Invalid as exc:
             errors["address"] = str(exc)
     other = _resident_by_id_number(session, values.get("id_number"))
-    if other is not None and other.member is not None and other.member.deleted_at is None \
-            and other.member.id != member_id:
-        errors.setdefault("id_number", f"这个身份证号已登记在党员“{other.name}”名下，请勿重复添加。")
+    editing = session.get(Member, member_id) if member_id is not None else None
+    own = editing.resident_id if editing is not None else None
+    if other is not None and other.id != own:
+        if other.member is not None and other.member.deleted_at is None:
+            errors.setdefault("id_number", f"这个身份证号已登记在党员“{other.name}”名下，请勿重复添加。")
+        elif member_id is not None:
+            # Editing must not take over another person's record (a leader, a deleted member).
+            errors.setdefault("id_number", f"这个身份证号已属于“{other.name}”，请核对身份证号。")
+        elif values.get("name") and values["name"] != other.name:
+            # Adding reuses the known person (e.g. a building leader), but only the same person.
+            errors.setdefault("id_number", f"这个身份证号已登记在“{other.name}”名下，与填写的姓名不一致，请核对。")
     _fail_if(errors)
     return values, household_id
 
@@ -121,7 +129,8 @@ def save_member(session: Session, raw: dict, member_id: int | None = None) -> in
         member.resident = resident
         session.add(member)
     _set_resident(resident, values)
-    resident.household_id = household_id
+    if "address" in values:  # a partial record (an import without an address column) keeps the address
+        resident.household_id = household_id
     for key in ("category", "joined_on", "confirmed_on", "party_org_id", "is_registered", "note"):
         if key in values:
             setattr(member, key, values[key])
@@ -186,7 +195,7 @@ def get_leader(session: Session, leader_id: int) -> dict:
 
 
 def save_leader(session: Session, raw: dict, leader_id: int | None = None) -> int:
-    values, errors = parse_record(LEADER_FIELDS, raw)
+    values, errors = parse_record(LEADER_FIELDS, raw, new=leader_id is None)
     check_against_id(values, errors)
     unit_id, building_id = values.get("unit_id"), values.get("building_id")
     if unit_id and building_id:
@@ -223,7 +232,9 @@ def save_leader(session: Session, raw: dict, leader_id: int | None = None) -> in
         leader = BuildingLeader(resident=resident)
         session.add(leader)
     leader.building_id, leader.unit_id = building_id, unit_id
-    leader.since, leader.note = values.get("since"), values.get("note")
+    for key in ("since", "note"):
+        if key in values or leader.id is None:
+            setattr(leader, key, values.get(key))
     is_member = resident.member is not None and resident.member.deleted_at is None
     leader.is_member = bool(values.get("is_member")) or is_member
     session.flush()
@@ -281,7 +292,7 @@ def get_center_household(session: Session, ch_id: int) -> tuple[dict, list[int]]
 
 
 def save_center_household(session: Session, raw: dict, served_ids: list[int], ch_id: int | None = None) -> int:
-    values, errors = parse_record(CENTER_HOUSEHOLD_FIELDS, raw)
+    values, errors = parse_record(CENTER_HOUSEHOLD_FIELDS, raw, new=ch_id is None)
     member = session.get(Member, values["member_id"]) if values.get("member_id") else None
     if "member_id" not in errors:
         if member is None or member.deleted_at is not None:
