@@ -10,7 +10,7 @@ from ui_helpers import build_org, household_id, id_number, make_store
 
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QInputMethodEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMessageBox, QPushButton  # noqa: E402
 
 from branchdesk.services import org, people  # noqa: E402
 from branchdesk.ui.center_household_form import OWN_MARK, CenterHouseholdForm, open_center_household_form  # noqa: E402
@@ -443,3 +443,89 @@ def test_editing_keeps_the_address_when_two_compounds_share_building_numbers(qtb
     type_into(qtbot, form.inputs["phone"], "13912345678")
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert form.saved_id == member_id
+
+
+# ---- drafts: what was typed survives a crash ---------------------------------------------
+@pytest.fixture
+def fast_drafts(monkeypatch):
+    from branchdesk.ui import forms
+
+    monkeypatch.setattr(forms, "DRAFT_EVERY_MS", 50)
+
+
+def crash(form) -> None:
+    """The process dies with the form open: no done(), no prompt, nothing tidied."""
+    form._draft_timer.stop()
+    form.hide()
+
+
+def test_typing_survives_a_crash_and_is_offered_back(qtbot, store, orgs, fast_drafts):
+    form = show(qtbot, MemberForm(store))
+    assert form.draft_banner is None
+    type_into(qtbot, form.inputs["name"], "王小明")
+    type_into(qtbot, form.inputs["phone"], "13912345678")
+    drafts = form.drafts
+    qtbot.waitUntil(lambda: (d := drafts.load(form.draft_key)) is not None and d.values["phone"] == "13912345678")
+    crash(form)
+
+    again = show(qtbot, MemberForm(store))
+    assert again.draft_banner is not None and not again.draft_banner.isHidden()
+    assert again.inputs["name"].raw() == ""  # nothing is put back without asking
+    qtbot.mouseClick(again.findChild(QPushButton, "draftRestore"), Qt.MouseButton.LeftButton)
+    assert again.inputs["name"].raw() == "王小明" and again.inputs["phone"].raw() == "13912345678"
+    assert again.draft_banner.isHidden()
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    assert [m.name for m in members(store)] == ["王小明"]
+    assert drafts.load(again.draft_key) is None  # saved: the draft is gone
+    assert show(qtbot, MemberForm(store)).draft_banner is None
+
+
+def test_a_discarded_draft_is_not_offered_again(qtbot, store, orgs, fast_drafts):
+    form = show(qtbot, MemberForm(store))
+    type_into(qtbot, form.inputs["name"], "王小明")
+    qtbot.waitUntil(lambda: form.drafts.load(form.draft_key) is not None)
+    crash(form)
+    again = show(qtbot, MemberForm(store))
+    qtbot.mouseClick(again.findChild(QPushButton, "draftDiscard"), Qt.MouseButton.LeftButton)
+    assert again.inputs["name"].raw() == "" and again.draft_banner.isHidden()
+    qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)
+    assert show(qtbot, MemberForm(store)).draft_banner is None
+
+
+def test_a_draft_left_undecided_waits_for_next_time(qtbot, store, orgs, fast_drafts):
+    form = show(qtbot, MemberForm(store))
+    type_into(qtbot, form.inputs["name"], "王小明")
+    qtbot.waitUntil(lambda: form.drafts.load(form.draft_key) is not None)
+    crash(form)
+    again = show(qtbot, MemberForm(store))
+    qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)  # closed without choosing
+    third = show(qtbot, MemberForm(store))
+    assert third.pending_draft is not None and third.pending_draft.values["name"] == "王小明"
+
+
+def test_an_edit_draft_belongs_to_its_record(qtbot, store, orgs, fast_drafts):
+    with store.transaction() as s:
+        mid = people.save_member(s, {"name": "张三", "category": "正式党员"})
+    form = show(qtbot, MemberForm(store, mid))
+    type_into(qtbot, form.inputs["phone"], "13912345678")
+    qtbot.waitUntil(lambda: form.drafts.load(form.draft_key) is not None)
+    crash(form)
+    assert show(qtbot, MemberForm(store)).draft_banner is None  # a new member's form is not offered it
+    again = show(qtbot, MemberForm(store, mid))
+    qtbot.mouseClick(again.findChild(QPushButton, "draftRestore"), Qt.MouseButton.LeftButton)
+    assert again.inputs["name"].raw() == "张三" and again.inputs["phone"].raw() == "13912345678"
+
+
+def test_center_household_draft_keeps_the_ticked_households(qtbot, store, two_members, fast_drafts):
+    zhang, _li = two_members
+    form = show(qtbot, CenterHouseholdForm(store))
+    type_into(qtbot, form.inputs["member_id"], "zhangsan")
+    leave(qtbot, form.inputs["member_id"])
+    for short in ("1-1-102", "1-2-101"):
+        tick(qtbot, form, short)
+    qtbot.waitUntil(lambda: (d := form.drafts.load(form.draft_key)) is not None and len(d.extra["served"]) == 2)
+    crash(form)
+    again = show(qtbot, CenterHouseholdForm(store))
+    qtbot.mouseClick(again.findChild(QPushButton, "draftRestore"), Qt.MouseButton.LeftButton)
+    assert again.inputs["member_id"].raw() == zhang
+    assert sorted(again.served_ids()) == sorted(household_id(store, x) for x in ("1-1-102", "1-2-101"))

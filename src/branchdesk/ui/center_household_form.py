@@ -9,14 +9,25 @@ from collections import defaultdict
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableWidget,
-    QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..fields import CENTER_HOUSEHOLD_FIELDS, FOUR_HAVES, Field
 from ..services import org, people
 from ..store import Store
-from .forms import ERROR_COLOR, RecordForm, SearchableRefInput, SearchChoice, required_label, run_form
+from .field_inputs import ERROR_COLOR, SearchableRefInput, SearchChoice, required_label
+from .forms import RecordForm, run_form
 
 HID_ROLE = Qt.ItemDataRole.UserRole  # household id on room items, building id on building items
 OWN_MARK = "本户"
@@ -416,6 +427,10 @@ class CenterHouseholdForm(RecordForm):
     # ---- state and saving ----
     def extra_state(self) -> tuple:
         return (("served", tuple(self.served_ids())),)
+
+    def restore_extra(self, extra):
+        if extra.get("served") is not None:
+            self.set_served(int(h) for h in extra["served"])
 
     def save_record(self, session, raw):
         return people.save_center_household(session, raw, self.served_ids(), self.record_id)

@@ -7,482 +7,43 @@ forms are declared here; the center-household form builds on the same parts
 (ui/center_household_form.py)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QCalendarWidget, QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-    QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox, QPlainTextEdit, QToolButton, QVBoxLayout,
-    QWidget, QWidgetAction,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .. import fields as F
-from ..fields import LEADER_FIELDS, MEMBER_FIELDS, Field, by_key, check_against_id, parse_record
+from ..fields import (
+    LEADER_FIELDS,
+    MEMBER_FIELDS,
+    Field,
+    by_key,
+    check_against_id,
+    parse_record,
+)
+from ..drafts import Draft, Drafts
 from ..services import NotFound, ValidationFailed, org, people
-from ..services.search import haystack, matching_indexes
 from ..store import Store
-from ..validation import Invalid, parse_date
+from ..validation import Invalid
+from .field_inputs import FORM_STYLE, ChoiceInput, FieldInput, make_input
 
-ERROR_COLOR = "#c0392b"
-HINT_COLOR = "#7a7a7a"
 UNSAVED_QUESTION = "有未保存的修改，要保存吗？"
-DATE_PLACEHOLDER = "2024-05-31"
-DATE_FORMATS_TIP = "可以写成 2024-05-31、2024/5/31、2024.5.31、2024年5月31日 或 20240531"
-MONTH_FORMATS_TIP = "；只知道年月时可写 2024年5月 或 2024.5"
-
-FORM_STYLE = f"""
-QLabel#fieldMessage {{ color: {ERROR_COLOR}; }}
-QLabel#fieldMessage[hint="true"] {{ color: {HINT_COLOR}; }}
-QLabel#formMessage {{ color: {ERROR_COLOR}; font-weight: bold; }}
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {{
-    border: 1px solid {ERROR_COLOR}; border-radius: 3px; padding: 2px 3px; background: #fff7f6; }}
-QGroupBox {{ font-weight: bold; color: #8e1b13; }}
-QToolButton[calendar="true"]::menu-indicator {{ image: none; width: 0px; }}
-QToolButton[calendar="true"] {{ padding: 2px 6px; }}
-"""
-
-
-def required_label(field: Field) -> str:
-    """The label as rich text, with a red star when the field must be filled."""
-    if field.required:
-        return f'{field.label}<span style="color:{ERROR_COLOR}"> *</span>'
-    return field.label
-
-
-# ---- inputs: one per field kind ------------------------------------------------------
-class FieldInput(QObject):
-    """A field's editor, its label and its message line.
-
-    raw() is what the service parses (text, a choice code, an id, a bool);
-    `left` fires when the user leaves the input, `edited` on every change."""
-
-    edited = Signal()
-    left = Signal()
-    advance = Signal()  # Return pressed: move on to the next field
-    message_changed = Signal()  # the message line changed: the dialog may need to grow
-
-    def __init__(self, field: Field, parent: QWidget):
-        super().__init__(parent)
-        self.field = field
-        self.error: str | None = None
-        self.editor = self._build(parent)
-        self.editor.setObjectName(f"input_{field.key}")
-        self.label = QLabel(required_label(field) if field.kind != F.BOOL else "", parent)
-        self.label.setObjectName(f"label_{field.key}")
-        self.message = QLabel(parent)
-        self.message.setObjectName("fieldMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.container = QWidget(parent)
-        box = QVBoxLayout(self.container)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(1)
-        box.addWidget(self.editor)
-        box.addWidget(self.message)
-        self.note = self._note()
-        if field.hint:
-            self.editor.setToolTip(field.hint)
-        self._show_message()
-        self.focus_widget.installEventFilter(self)
-
-    # what each kind provides
-    def _build(self, parent: QWidget) -> QWidget:
-        raise NotImplementedError
-
-    @property
-    def focus_widget(self) -> QWidget:
-        return self.editor
-
-    @property
-    def styled_widget(self) -> QWidget:
-        """The widget that turns red while the field is wrong."""
-        return self.focus_widget
-
-    def _note(self) -> str:
-        """The grey line under the input when nothing is wrong (hints that no placeholder shows)."""
-        return self.field.hint
-
-    def raw(self) -> object:
-        raise NotImplementedError
-
-    def set_value(self, value) -> None:
-        raise NotImplementedError
-
-    def local_error(self) -> str | None:
-        """A problem only the input can see (a name that matches no one); None if none."""
-        return None
-
-    def tidy(self) -> None:
-        """After a successful check on leaving: show the value the way it is understood."""
-
-    # checking and messages
-    def check(self) -> str | None:
-        problem = self.local_error()
-        if problem:
-            return problem
-        try:
-            self.field.parse(self.raw())
-        except Invalid as exc:
-            return str(exc)
-        return None
-
-    def set_error(self, message: str | None) -> None:
-        self.error = message or None
-        widget = self.styled_widget
-        if bool(widget.property("invalid")) != bool(self.error):
-            widget.setProperty("invalid", bool(self.error))
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
-        self._show_message()
-
-    def _show_message(self) -> None:
-        text = self.error or self.note
-        self.message.setText(text)
-        hint = not self.error
-        if self.message.property("hint") != hint:
-            self.message.setProperty("hint", hint)
-            self.message.style().unpolish(self.message)
-            self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
-        self.message_changed.emit()
-
-    def owns(self, widget: QWidget | None) -> bool:
-        return widget is not None and (widget is self.editor or self.editor.isAncestorOf(widget))
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) \
-                and self.field.kind != F.MULTILINE:
-            self.advance.emit()  # leaving the field checks it
-            return True
-        return False
-
-
-class TextInput(FieldInput):
-    """Text, ID numbers, phones and addresses: a line edit."""
-
-    def _build(self, parent):
-        edit = QLineEdit(parent)
-        edit.setClearButtonEnabled(False)
-        if self.field.hint:
-            edit.setPlaceholderText(self.field.hint)
-        edit.textChanged.connect(self.edited)
-        em = edit.fontMetrics().horizontalAdvance("中")
-        edit.setMinimumWidth(int(max(12, min(self.field.width + 2, 20)) * em))
-        return edit
-
-    def _note(self):
-        return ""  # the hint is the placeholder
-
-    def raw(self):
-        return self.editor.text()
-
-    def set_value(self, value):
-        self.editor.setText("" if value is None else str(value))
-
-    def set_suggestions(self, words: list[str]) -> None:
-        """A completer over the given words, matching anywhere, case-insensitive."""
-        completer = QCompleter(words, self.editor)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setMaxVisibleItems(12)
-        self.editor.setCompleter(completer)
-
-
-class DateInput(FieldInput):
-    """A date typed as text in any format parse_date accepts, or picked from a calendar."""
-
-    def _build(self, parent):
-        box = QWidget(parent)
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
-        self.edit = QLineEdit(box)
-        self.edit.setPlaceholderText(DATE_PLACEHOLDER)
-        tip = DATE_FORMATS_TIP + (MONTH_FORMATS_TIP if self.field.allow_month else "") + "；可以不填。"
-        if self.field.hint:
-            tip = f"{self.field.hint}。{tip}"
-        self.edit.setToolTip(tip)
-        em = self.edit.fontMetrics().horizontalAdvance("中")
-        self.edit.setMinimumWidth(9 * em)
-        self.edit.textChanged.connect(self.edited)
-        self.button = QToolButton(box)
-        self.button.setObjectName(f"calendar_{self.field.key}")
-        self.button.setText("日历")
-        self.button.setProperty("calendar", True)
-        self.button.setToolTip("从日历中选择日期")
-        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.menu = QMenu(self.button)
-        self.calendar = QCalendarWidget(self.menu)
-        self.calendar.setGridVisible(True)
-        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-        self.calendar.setMinimumDate(QDate(1900, 1, 1))
-        self.calendar.setMaximumDate(QDate.currentDate())
-        self.calendar.clicked.connect(self._picked)
-        self.calendar.activated.connect(self._picked)
-        action = QWidgetAction(self.menu)
-        action.setDefaultWidget(self.calendar)
-        self.menu.addAction(action)
-        self.menu.aboutToShow.connect(self._sync_calendar)
-        self.button.setMenu(self.menu)
-        row.addWidget(self.edit, 1)
-        row.addWidget(self.button)
-        return box
-
-    @property
-    def focus_widget(self):
-        return self.edit
-
-    def raw(self):
-        return self.edit.text()
-
-    def set_value(self, value):
-        self.edit.setText(f"{value:%Y-%m-%d}" if isinstance(value, date) else (value or ""))
-
-    def tidy(self):
-        try:  # a full date is shown as 2024-05-31; a year and month stay as typed
-            value = parse_date(self.edit.text())
-        except Invalid:
-            return
-        if value is not None:
-            self.set_value(value)
-
-    def _sync_calendar(self):
-        try:
-            value = parse_date(self.edit.text(), allow_month=True)
-        except Invalid:
-            value = None
-        if value is not None:
-            self.calendar.setSelectedDate(QDate(value.year, value.month, value.day))
-
-    def _picked(self, picked: QDate):
-        self.edit.setText(picked.toString("yyyy-MM-dd"))
-        self.menu.close()
-        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.left.emit()
-
-
-class ChoiceInput(FieldInput):
-    """A closed list (a choice code or a record id): a plain combo box. Optional
-    fields have an empty entry; a required one starts unselected."""
-
-    def __init__(self, field: Field, parent: QWidget, empty_label: str | None = None):
-        self.empty_label = empty_label if empty_label is not None else ("（未选择）" if field.kind == F.REF else "")
-        super().__init__(field, parent)
-        if field.kind == F.CHOICE:
-            self.set_choices(list(field.choices))
-
-    def _build(self, parent):
-        combo = QComboBox(parent)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(8)
-        combo.setPlaceholderText(f"请选择{self.field.label}")
-        combo.currentIndexChanged.connect(self.edited)
-        combo.currentIndexChanged.connect(lambda _i: self._show_whole())
-        combo.activated.connect(lambda _i: self.left.emit())
-        return combo
-
-    def set_choices(self, choices: Iterable[tuple[object, str]]) -> None:
-        """Replace the entries, keeping the current value when it is still offered."""
-        current = self.raw()
-        combo = self.editor
-        combo.blockSignals(True)
-        combo.clear()
-        if not self.field.required:
-            combo.addItem(self.empty_label, None)
-        for value, label in choices:
-            combo.addItem(label, value)
-        combo.blockSignals(False)
-        # long names (党支部 / 党小组（22-23号楼）) are shown whole in the drop-down
-        widest = max((combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
-                     default=0)
-        combo.view().setMinimumWidth(widest + 40)
-        self.set_value(current)
-
-    def _show_whole(self) -> None:
-        combo = self.editor
-        text = combo.currentText()
-        cut = combo.fontMetrics().horizontalAdvance(text) > combo.width() - 30
-        combo.setToolTip(text if cut else self.field.hint)
-
-    def raw(self):
-        return self.editor.currentData() if self.editor.currentIndex() >= 0 else None
-
-    def set_value(self, value):
-        index = self.editor.findData(value) if value is not None else -1
-        if index < 0 and not self.field.required:
-            index = 0
-        self.editor.setCurrentIndex(index)
-
-
-class OpenChoiceInput(FieldInput):
-    """Suggestions only (民族, 学历): an editable combo box; any text is accepted."""
-
-    def _build(self, parent):
-        combo = QComboBox(parent)
-        combo.setEditable(True)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        combo.addItems([c if isinstance(c, str) else c[1] for c in self.field.choices])
-        combo.setCurrentIndex(-1)
-        combo.setMinimumContentsLength(8)
-        combo.lineEdit().setPlaceholderText(self.field.hint or "可从列表中选，也可直接填写")
-        combo.currentTextChanged.connect(self.edited)
-        return combo
-
-    def _note(self):
-        return ""
-
-    def raw(self):
-        return self.editor.currentText()
-
-    def set_value(self, value):
-        self.editor.setCurrentIndex(self.editor.findText(value) if value else -1)
-        self.editor.setEditText(value or "")
-
-
-@dataclass(frozen=True)
-class SearchChoice:
-    id: int
-    label: str
-    search: str = ""  # extra text the user may type to find it: pinyin, initials, short address
-
-
-class SearchableRefInput(FieldInput):
-    """A record picked from a long list (members): an editable combo box whose
-    popup lists the entries matching what is typed (name, pinyin, initials, address)."""
-
-    def _build(self, parent):
-        combo = QComboBox(parent)
-        combo.setEditable(True)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        combo.setMaxVisibleItems(15)
-        combo.setMinimumContentsLength(16)
-        combo.lineEdit().setPlaceholderText("输入姓名、拼音首字母或住址查找")
-        self._matches = QStringListModel(self)
-        completer = QCompleter(self._matches, combo)
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setMaxVisibleItems(12)
-        combo.setCompleter(completer)
-        combo.lineEdit().textEdited.connect(self._filter)
-        combo.currentTextChanged.connect(self.edited)
-        combo.activated.connect(lambda _i: self.left.emit())
-        self._choices: list[SearchChoice] = []
-        self._hays: list[str] = []
-        return combo
-
-    def _note(self):
-        return self.field.hint
-
-    def set_choices(self, choices: Sequence[SearchChoice]) -> None:
-        current = self.raw()
-        self._choices = list(choices)
-        self._hays = [haystack(c.label, c.search) for c in self._choices]
-        combo = self.editor
-        combo.blockSignals(True)
-        combo.clear()
-        for c in self._choices:
-            combo.addItem(c.label, c.id)
-        combo.blockSignals(False)
-        self.set_value(current)
-
-    def _filter(self, text: str) -> None:
-        found = matching_indexes(text, self._hays)[:200] if text.strip() else []
-        self._matches.setStringList([self._choices[i].label for i in found])
-        completer = self.editor.completer()
-        if found:
-            completer.complete()
-        else:
-            completer.popup().hide()
-
-    def _matching(self) -> list[int]:
-        return matching_indexes(self.editor.currentText(), self._hays)
-
-    def raw(self):
-        combo = self.editor
-        text = combo.currentText().strip()
-        if not text:
-            return None
-        index = combo.currentIndex()
-        if index >= 0 and combo.itemText(index).strip() == text:
-            return combo.itemData(index)
-        index = combo.findText(text, Qt.MatchFlag.MatchFixedString)
-        if index >= 0:
-            return combo.itemData(index)
-        found = self._matching()
-        return self._choices[found[0]].id if len(found) == 1 else None
-
-    def set_value(self, value):
-        index = self.editor.findData(value) if value is not None else -1
-        self.editor.setCurrentIndex(index)
-        if index < 0:
-            self.editor.setEditText("")
-
-    def local_error(self):
-        text = self.editor.currentText().strip()
-        if not text or self.raw() is not None:
-            return None
-        found = self._matching()
-        if found:
-            return f"有 {len(found)} 项符合“{text}”，请从列表中选择一项。"
-        return f"没有找到“{text}”，请从列表中选择。"
-
-    def tidy(self):
-        value = self.raw()
-        if value is not None and self.editor.currentData() != value:
-            self.set_value(value)
-
-
-class BoolInput(FieldInput):
-    def _build(self, parent):
-        box = QCheckBox(self.field.label, parent)
-        box.toggled.connect(self.edited)
-        return box
-
-    def raw(self):
-        return self.editor.isChecked()
-
-    def set_value(self, value):
-        self.editor.setChecked(bool(value))
-
-
-class MultilineInput(FieldInput):
-    def _build(self, parent):
-        edit = QPlainTextEdit(parent)
-        edit.setTabChangesFocus(True)
-        if self.field.hint:
-            edit.setPlaceholderText(self.field.hint)
-        line = edit.fontMetrics().lineSpacing()
-        edit.setFixedHeight(3 * line + 14)
-        edit.textChanged.connect(self.edited)
-        return edit
-
-    def _note(self):
-        return ""
-
-    def raw(self):
-        return self.editor.toPlainText()
-
-    def set_value(self, value):
-        self.editor.setPlainText(value or "")
-
-
-def make_input(field: Field, parent: QWidget) -> FieldInput:
-    if field.kind == F.BOOL:
-        return BoolInput(field, parent)
-    if field.kind == F.DATE:
-        return DateInput(field, parent)
-    if field.kind == F.MULTILINE:
-        return MultilineInput(field, parent)
-    if field.kind == F.CHOICE and field.open_choices:
-        return OpenChoiceInput(field, parent)
-    if field.kind in (F.CHOICE, F.REF):
-        return ChoiceInput(field, parent)
-    return TextInput(field, parent)
+DRAFT_EVERY_MS = 2000  # how much typing a crash can cost at most
 
 
 # ---- the form ----------------------------------------------------------------------
@@ -551,6 +112,10 @@ class RecordForm(QDialog):
             self.load_choices(session)
             values = self.load_record(session, record_id) if record_id is not None else dict(self.defaults())
         self.set_values(values)
+        self.drafts = Drafts.for_database(store.path)
+        self.draft_key = f"{type(self).__name__}-{record_id if record_id is not None else 'new'}"
+        self.pending_draft: Draft | None = self.drafts.load(self.draft_key)
+        self.draft_banner = self._make_draft_banner() if self.pending_draft else None
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self._watching_focus = True
         self.build_layout()
@@ -558,6 +123,11 @@ class RecordForm(QDialog):
         title = f"编辑{self.NOUN}：{self.record_name(values)}" if record_id is not None else f"新增{self.NOUN}"
         self.setWindowTitle(title)
         self._initial = self.snapshot()
+        self._draft_written: tuple | None = None
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setInterval(DRAFT_EVERY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        self._draft_timer.start()
         hint = self.sizeHint()
         self.resize(max(hint.width(), self.MIN_WIDTH), max(hint.height(), self.MIN_HEIGHT))
         self.fit_height()
@@ -593,6 +163,9 @@ class RecordForm(QDialog):
         """State outside the field inputs that counts as a change (served households)."""
         return ()
 
+    def restore_extra(self, extra: dict) -> None:
+        """Put back the extra_state() a draft kept."""
+
     def ordered_focus(self) -> list[QWidget]:
         return [self.inputs[f.key].focus_widget for f in self.FIELDS]
 
@@ -600,6 +173,8 @@ class RecordForm(QDialog):
     def build_layout(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 14, 16, 12)
+        if self.draft_banner is not None:
+            outer.addWidget(self.draft_banner)
         outer.addLayout(self.build_fields())
         outer.addStretch(1)
         outer.addWidget(self.form_message)
@@ -680,6 +255,64 @@ class RecordForm(QDialog):
     def is_dirty(self) -> bool:
         return self.snapshot() != self._initial
 
+    # ---- drafts: nothing typed is lost if the program or the PC stops ----
+    def _make_draft_banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("draftBanner")
+        banner.setStyleSheet("#draftBanner { background: #fff4d6; border: 1px solid #e8c36a; border-radius: 3px; }")
+        text = QLabel(f"上次填写的内容没有保存（{self.pending_draft.saved_at:%Y-%m-%d %H:%M}），"
+                      "可能是程序意外关闭。要恢复吗？", banner)
+        text.setWordWrap(True)
+        restore = QPushButton("恢复", banner)
+        restore.setObjectName("draftRestore")
+        restore.clicked.connect(self.restore_draft)
+        drop = QPushButton("丢弃", banner)
+        drop.setObjectName("draftDiscard")
+        drop.clicked.connect(self.discard_pending_draft)
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.addWidget(text, 1)
+        row.addWidget(restore)
+        row.addWidget(drop)
+        return banner
+
+    def restore_draft(self) -> None:
+        draft, self.pending_draft = self.pending_draft, None
+        if draft is None:
+            return
+        self.set_values({k: v for k, v in draft.values.items() if k in self.inputs})
+        self.restore_extra(draft.extra)
+        self.draft_banner.hide()
+        self.write_draft()
+
+    def discard_pending_draft(self) -> None:
+        self.pending_draft = None
+        self.draft_banner.hide()
+        if not self.is_dirty():
+            self.drafts.discard(self.draft_key)
+
+    def write_draft(self) -> None:
+        """Keep what is typed on disk while it differs from what is saved."""
+        snap = self.snapshot()
+        if snap == self._draft_written:
+            return
+        if snap == self._initial:
+            if self._draft_written is not None:
+                self.drafts.discard(self.draft_key)
+        else:
+            self.drafts.save(self.draft_key, self.raw_values(), dict(self.extra_state()))
+        self._draft_written = snap
+
+    def _settle_draft(self) -> None:
+        """On closing: the changes were saved or deliberately thrown away, so the draft
+        goes; one offered on opening and neither restored nor discarded stays for next time."""
+        self._draft_timer.stop()
+        if self.pending_draft is not None:
+            d = self.pending_draft
+            self.drafts.save(self.draft_key, d.values, d.extra, saved_at=d.saved_at)
+        else:
+            self.drafts.discard(self.draft_key)
+
     # ---- checking ----
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         """A field is left when the focus moves out of it to another widget (not to
@@ -692,6 +325,7 @@ class RecordForm(QDialog):
                 return
 
     def done(self, result: int) -> None:
+        self._settle_draft()
         if self._watching_focus:
             self._watching_focus = False
             QApplication.instance().focusChanged.disconnect(self._focus_changed)

@@ -2,9 +2,9 @@
 each page lives in its own module."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from .. import APP_TITLE, __version__
 from ..store import Store
@@ -13,7 +13,8 @@ from .org_page import OrgPage
 from .rosters import ROSTERS
 
 STYLE = """
-#sidebar { background: #f4f1ee; border: none; font-size: 11.5pt; padding-top: 8px; }
+#sidebar { background: #f4f1ee; border: none; border-right: 1px solid #e0dbd6; font-size: 11.5pt;
+           padding-top: 8px; outline: 0; }
 #sidebar::item { padding: 10px 18px; border-left: 4px solid transparent; }
 #sidebar::item:selected { background: #ffffff; color: #b3261e; border-left: 4px solid #c0392b; }
 #pageTitle { font-size: 15pt; font-weight: bold; color: #8e1b13; padding: 2px 0 6px 0; }
@@ -35,7 +36,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(170)
         self.stack = QStackedWidget(self)
         status = self.statusBar()
-        db_label = QLabel(f"数据库：{store.path}", self)
+        db_label = QLabel(f"数据库：{store.path.name}", self)
+        db_label.setToolTip(f"数据库文件：{store.path}\n备份保存在同一文件夹的 backups 中")
         db_label.setObjectName("dbPath")
         status.addPermanentWidget(db_label)
 
@@ -56,12 +58,13 @@ class MainWindow(QMainWindow):
             self.addAction(act)
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):

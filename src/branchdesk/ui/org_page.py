@@ -116,7 +116,8 @@ class OrgPage(QWidget):
             self.details.setText("<p>还没有组织架构数据。</p><p>点击上方“新增楼栋”添加，"
                                  "或在命令行运行 <b>branchdesk demo</b> 填入示例社区。</p>")
 
-    def _add_node(self, parent: QTreeWidgetItem, node: org.OrgNode, coverage: dict) -> None:
+    def _add_node(self, parent: QTreeWidgetItem, node: org.OrgNode, coverage: dict) -> tuple[int, int]:
+        """Adds the node and its subtree; returns (households covered, households) below it."""
         cov = coverage.get(node.id) if node.kind == "building" else None
         share = f"{cov.covered}/{cov.households}" if cov else ""
         item = QTreeWidgetItem(parent, [node.name, str(node.households), str(node.members),
@@ -130,8 +131,14 @@ class OrgPage(QWidget):
                 item.setBackground(c, QBrush(LOW_COVERAGE))
             missing = [t for t, bad in (("党员中心户", cov.covered == 0), ("楼栋长", not cov.has_leader)) if bad]
             item.setToolTip(0, f"该楼栋还没有{'和'.join(missing)}")
+        covered, total = (cov.covered, cov.households) if cov else (0, 0)
         for child in node.children:
-            self._add_node(item, child, coverage)
+            c, t = self._add_node(item, child, coverage)
+            covered, total = covered + c, total + t
+        if cov is None and total:
+            item.setText(4, f"{covered * 100 // total}%")
+            item.setToolTip(4, f"{total} 户中有 {covered} 户由党员中心户联系（含中心户本户）")
+        return covered, total
 
     def _add_party(self, parent: QTreeWidgetItem, node: org.PartyNode, levels: dict) -> None:
         item = QTreeWidgetItem(parent, [node.name, levels.get(node.level, node.level), node.secretary,

@@ -1,0 +1,117 @@
+"""Make the README's screenshots from the running app on the demo community.
+
+    .venv/bin/python scripts/make_screenshots.py [OUT_DIR]     (default docs/screenshots)
+
+Runs offscreen on a fresh temporary database and settings folder, so the pictures
+show exactly what a new user sees and never the developer's own data.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+WINDOW_SIZE = (1280, 800)
+
+# (file name, what the picture shows); pages come first, in sidebar order
+PAGES = ("org", "members", "center-households", "leaders")
+
+
+def _settle(app, rounds: int = 40) -> None:
+    import time
+
+    for _ in range(rounds):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _wait_loaded(app, page) -> None:
+    import time
+
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        if getattr(page, "loaded", True) and not page.tasks.busy:
+            break
+        time.sleep(0.01)
+    _settle(app)
+
+
+def main(out: Path) -> int:
+    temp = Path(tempfile.mkdtemp(prefix="branchdesk-shots-"))
+    os.environ["BRANCHDESK_DATA_DIR"] = str(temp)
+
+    from branchdesk.services import org, people
+    from branchdesk.services.demo import fill_demo
+    from branchdesk.store import open_store
+    from branchdesk.ui.center_household_form import CenterHouseholdForm
+    from branchdesk.ui.forms import MemberForm
+    from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.org_page import NewBuildingDialog
+    from branchdesk.ui.qtenv import make_application, make_settings
+
+    store = open_store(temp / "demo.db", create=True)
+    with store.transaction() as session:
+        fill_demo(session)
+    app = make_application()
+    window = MainWindow(store, make_settings())
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+
+    def save(widget, name: str) -> None:
+        _settle(app)
+        path = out / f"{len(saved) + 1:02d}-{name}.png"
+        if not widget.grab().save(str(path)):
+            raise SystemExit(f"could not write {path}")
+        saved.append(path)
+
+    for index, name in enumerate(PAGES):
+        page = window.show_page(index)
+        _wait_loaded(app, page)
+        if name == "org":
+            page.tree.topLevelItem(0).child(0).child(0).setExpanded(True)  # show a grid's buildings
+        if name == "members":
+            page.search.setText("zs")  # found by pinyin initials
+            _wait_loaded(app, page)
+        save(window, name)
+        if name == "members":
+            page.search.clear()
+
+    # the member form stopping a wrong ID number
+    form = MemberForm(store, None, window)
+    form.show()
+    form.inputs["name"].set_value("张三")
+    id_input = form.inputs["id_number"]
+    id_input.set_value("110105196503121234")  # wrong check digit
+    form.save()
+    save(form, "member-form-wrong-id")
+    form.done(0)
+
+    with store.session() as session:
+        first_ch = people.list_center_households(session)[0].id
+    ch_form = CenterHouseholdForm(store, first_ch, window)
+    ch_form.show()
+    save(ch_form, "center-household-form")
+    ch_form.done(0)
+
+    with store.session() as session:
+        compounds, grids = org.compound_choices(session), org.grid_choices(session)
+    dialog = NewBuildingDialog(store, compounds, grids, compounds[0].id, None, parent=window)
+    dialog.show()
+    save(dialog, "new-building")
+    dialog.done(0)
+
+    window.close()
+    store.close()
+    for path in saved:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"))
