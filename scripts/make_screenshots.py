@@ -57,7 +57,7 @@ def main(out: Path) -> int:
     with store.transaction() as session:
         fill_demo(session)
     app = make_application()
-    window = MainWindow(store, make_settings())
+    window = MainWindow.on_store(store, make_settings())
     window.resize(*WINDOW_SIZE)
     window.show()
     out.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,71 @@
-"""Start-up of the window: Qt application, fonts, translations, the main window."""
+"""Start-up of the window: the Qt application and the main window first, the
+database right after the window's first paint.
+
+Opening the database means importing SQLAlchemy, the models and the services
+(about half a second on a slow PC); the secretary sees the window while that
+happens instead of waiting for it. Every way the file itself can be refused was
+checked before Qt started (store.check_database), so what can still fail here
+is rare: a backup or a migration that cannot be written."""
 from __future__ import annotations
 
-from .store import Store
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
-def run_gui(store: Store) -> int:
-    from .ui.main_window import MainWindow
-    from .ui.qtenv import make_application, make_settings
+class Launch:
+    """The shown main window, with the store attached once it is open."""
 
-    app = make_application()
-    window = MainWindow(store, make_settings())
-    window.show()
-    return app.exec()
+    def __init__(self, path: Path, *, create: bool, on_error: Callable[[str], None] | None = None):
+        from .ui.main_window import MainWindow
+        from .ui.qtenv import make_application, make_settings
+
+        self.path, self.create = path, create
+        self.app = make_application()
+        self.window = MainWindow(make_settings())
+        self.store = None
+        self.exit_code: int | None = None  # set when opening failed
+        self.running = False  # inside exec(): a failure ends the event loop
+        self._on_error = on_error or self._show_error
+        self.window.first_painted.connect(self._open)
+        self.window.show()
+
+    def _open(self) -> None:
+        from .store import StoreError, open_store
+
+        try:
+            self.store = open_store(self.path, create=self.create)
+            self.window.attach(self.store)
+        except StoreError as exc:
+            self._fail(2, str(exc))
+        except Exception as exc:  # a bug: one sentence for the user, the traceback for the log
+            log.exception("opening the database failed")
+            self._fail(1, f"打开数据库时程序出错：{exc}。详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。")
+
+    def _fail(self, code: int, message: str) -> None:
+        self.exit_code = code
+        self._on_error(message)
+        if self.running:
+            self.app.exit(code)
+
+    def _show_error(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(self.window, "无法打开数据库", message)
+
+    def close(self) -> None:
+        self.window.wait_for_tasks()
+        if self.store is not None:
+            self.store.close()
+
+
+def run_gui(path: Path, *, create: bool) -> int:
+    launch = Launch(path, create=create)
+    launch.running = True
+    try:
+        code = launch.app.exec()
+    finally:
+        launch.close()
+    return launch.exit_code if launch.exit_code is not None else code

@@ -69,28 +69,29 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     from .paths import default_db_path
-    from .store import open_store
+    from .store import check_database, open_store
 
     command = args.command or "open"
     path = args.db or default_db_path()
     # The default database is created on first start; a path given with --db must exist
     # unless the command is there to fill it.
     create = args.db is None or command == "demo"
-    store = open_store(path, create=create)
-    try:
-        if command == "demo":
+    if command == "demo":
+        store = open_store(path, create=create)
+        try:
             from .services.demo import fill_demo
 
             with store.transaction() as session:
                 report = fill_demo(session)
             print(report)
             return 0
-        if command == "selftest":
-            from .ui.selftest import run_selftest
+        finally:
+            store.close()
+    check_database(path, create=create)  # a bad file is refused before any window opens
+    if command == "selftest":
+        from .ui.selftest import run_selftest
 
-            return run_selftest(store, screenshots=args.screenshots)
-        from .app import run_gui
+        return run_selftest(path, create=create, screenshots=args.screenshots)
+    from .app import run_gui
 
-        return run_gui(store)
-    finally:
-        store.close()
+    return run_gui(path, create=create)

@@ -11,13 +11,13 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:  # SQLAlchemy costs ~0.25 s to import: the window is painted first
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUP_KEEP = 20  # newest backups kept per database
@@ -40,10 +40,14 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
-@dataclass
 class DatabaseState:
-    exists: bool
-    revision: str | None  # None for an empty or new file
+    """What a read-only look found. (A plain class: dataclasses costs start-up time.)"""
+
+    __slots__ = ("exists", "revision")
+
+    def __init__(self, exists: bool, revision: str | None):
+        self.exists = exists
+        self.revision = revision  # None for an empty or new file
 
 
 def inspect_database(path: Path) -> DatabaseState:
@@ -95,6 +99,8 @@ def _on_connect(dbapi_con, _record) -> None:
 
 
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _on_connect)
     return engine
@@ -151,6 +157,8 @@ class Store:
     def __init__(self, path: Path, engine: Engine):
         self.path = path
         self.engine = engine
+        from sqlalchemy.orm import sessionmaker
+
         self.session_factory = sessionmaker(engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -166,26 +174,44 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(path: Path | str, *, create: bool = False) -> Store:
-    """Open (and if asked, create) a database, backing it up and migrating it to head.
-
+def check_database(path: Path, *, create: bool = False) -> DatabaseState:
+    """Everything that can refuse a file, without SQLAlchemy: cheap enough to run
+    before the window opens, so a bad --db never gets as far as a window.
     create=False refuses a missing file: a mistyped --db must not silently
     start an empty roster."""
-    path = Path(path)
     state = inspect_database(path)
     if not state.exists and not create:
         raise StoreError(f"找不到数据库文件“{path}”，请检查路径是否正确。")
+    return state
+
+
+def _backup_on_opening(path: Path, state: DatabaseState) -> None:
+    if state.revision is None:
+        return
+    try:
+        if state.revision != head_revision():
+            backup_database(path, f"before-upgrade-{state.revision}")
+        else:
+            last = latest_backup_time(path)
+            if last is None or datetime.now() - last > BACKUP_EVERY:
+                backup_database(path, "daily")
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise StoreError(f"无法备份数据库“{path}”（{reason}），为保护数据没有打开它。"
+                         f"请检查“{backup_dir(path)}”文件夹的权限和磁盘空间。") from exc
+
+
+def open_store(path: Path | str, *, create: bool = False) -> Store:
+    """Open (and if asked, create) a database, backing it up and migrating it to head."""
+    path = Path(path)
+    state = check_database(path, create=create)
     if not state.exists:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"无法创建数据库所在的文件夹“{path.parent}”（{exc.strerror or exc}）。") from exc
-    elif state.revision is not None and state.revision != head_revision():
-        backup_database(path, f"before-upgrade-{state.revision}")
-    elif state.revision is not None:
-        last = latest_backup_time(path)
-        if last is None or datetime.now() - last > BACKUP_EVERY:
-            backup_database(path, "daily")
+    else:
+        _backup_on_opening(path, state)
     engine = make_engine(path)
     try:
         if state.revision != head_revision():

@@ -54,6 +54,7 @@ class RosterPage(QWidget):
         self.tasks = TaskRunner(self)
         self._undo: list[tuple[list[int], object, str]] = []
         self._select_after_load: int | None = None
+        self._generation = 0
         self.loaded = False
 
         self.model = RecordTableModel(spec.columns, self)
@@ -110,7 +111,7 @@ class RosterPage(QWidget):
         self.toolbar.addSeparator()
         self.act_unmask = self._action("显示完整号码", "Ctrl+Shift+M", self._toggle_mask)
         self.act_unmask.setCheckable(True)
-        self.act_unmask.setToolTip("身份证号和电话默认部分隐藏；勾选后显示完整号码")
+        self.act_unmask.setToolTip("身份证号和电话默认部分隐藏；勾选后显示完整号码（Ctrl+Shift+M）")
         self.act_refresh = self._action("刷新", QKeySequence.StandardKey.Refresh, self.reload)
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)
@@ -159,8 +160,17 @@ class RosterPage(QWidget):
                 choices = [f.choices(session) for f in spec.filters]
             return prepare(rows, spec.search_attrs), choices
 
+        # Only the newest load counts: one started before a delete and finished after
+        # the undo must not put stale rows back.
+        self._generation += 1
+        generation = self._generation
+
+        def done(result) -> None:
+            if generation == self._generation:
+                self._loaded(result)
+
         self.count_label.setText("正在加载…")
-        self.tasks.run(work, on_done=self._loaded, on_error=self._load_failed, label=f"正在加载{spec.title}名册…")
+        self.tasks.run(work, on_done=done, on_error=self._load_failed, label=f"正在加载{spec.title}名册…")
 
     def _loaded(self, result: tuple[Loaded, list]) -> None:
         loaded, choices = result
@@ -171,14 +181,20 @@ class RosterPage(QWidget):
             box.addItem(self.spec.filters[self.filter_boxes.index(box)].label, None)
             for value, label in values:
                 box.addItem(label, value)
-            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+            # compared in Python: a branch's value is a set of organisation ids
+            box.setCurrentIndex(next((i for i in range(box.count()) if box.itemData(i) == current), 0))
             box.blockSignals(False)
         self.model.set_loaded(loaded)
         self.loaded = True
         self._update_count()
-        if self._select_after_load is not None:
-            self.select_id(self._select_after_load)
-            self._select_after_load = None
+        wanted, self._select_after_load = self._select_after_load, None
+        if wanted is not None and not self.select_id(wanted) and self.model.has_id(wanted):
+            # just saved or restored, but hidden by a filter: show everything so it can be seen
+            for box in self.filter_boxes:
+                box.setCurrentIndex(0)
+            self.search.clear()
+            self.select_id(wanted)
+            self.status.showMessage("已清除筛选条件，以显示刚保存的记录。", 6000)
 
     def _load_failed(self, exc: Exception) -> None:
         self.count_label.setText("加载失败")

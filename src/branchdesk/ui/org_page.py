@@ -27,6 +27,7 @@ class OrgPage(QWidget):
         self.store, self.settings, self.status = store, settings, status
         self.setObjectName("page_org")
         self.tasks = TaskRunner(self)
+        self._generation = 0
         self.loaded = False
 
         title = QLabel("组织架构", self)
@@ -91,7 +92,14 @@ class OrgPage(QWidget):
                 coverage = {c.building_id: c for c in org.coverage_by_building(session)}
                 return org.org_tree(session), org.party_tree(session), coverage
 
-        self.tasks.run(work, on_done=self._loaded, label="正在加载组织架构…")
+        self._generation += 1
+        generation = self._generation
+
+        def done(result) -> None:
+            if generation == self._generation:  # a newer load is on its way
+                self._loaded(result)
+
+        self.tasks.run(work, on_done=done, label="正在加载组织架构…")
 
     def _loaded(self, result) -> None:
         roots, party_roots, coverage = result

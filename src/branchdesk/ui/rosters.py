@@ -22,7 +22,20 @@ def _buildings(session):
 
 
 def _orgs(session):
-    return [(c.id, c.label) for c in org.party_org_choices(session)]
+    """Each branch stands for itself and everything under it: choosing 启明小区党支部
+    shows the members of its party groups too, as the 党组织 tab counts them."""
+    choices = org.party_org_choices(session)
+    children: dict[int | None, list[int]] = {}
+    for c in choices:
+        children.setdefault(c.parent_id, []).append(c.id)
+
+    def below(org_id: int) -> frozenset[int]:
+        found = {org_id}
+        for child in children.get(org_id, []):
+            found |= below(child)
+        return frozenset(found)
+
+    return [(below(c.id), c.label) for c in choices]
 
 
 BUILDING_FILTER = FilterSpec("全部楼栋", "building_id", _buildings)

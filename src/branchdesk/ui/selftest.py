@@ -9,28 +9,6 @@ import time
 from pathlib import Path
 
 from .. import STARTED_AT
-from ..store import Store
-
-
-class _FirstPaint:
-    """Records when the main window is first painted."""
-
-    def __init__(self):
-        self.at: float | None = None
-
-    def install(self, widget) -> None:
-        from PySide6.QtCore import QEvent, QObject
-
-        outer = self
-
-        class Filter(QObject):
-            def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-                if event.type() == QEvent.Type.Paint and outer.at is None:
-                    outer.at = time.perf_counter()
-                return False
-
-        self._filter = Filter(widget)
-        widget.installEventFilter(self._filter)
 
 
 def _wait(app, predicate, timeout: float = 20.0) -> bool:
@@ -43,19 +21,22 @@ def _wait(app, predicate, timeout: float = 20.0) -> bool:
     return predicate()
 
 
-def run_selftest(store: Store, screenshots: Path | None = None, *, out=print) -> int:
+def run_selftest(path: Path, *, create: bool, screenshots: Path | None = None, out=print) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import sys
+
     from PySide6.QtGui import QFontDatabase
 
-    from .main_window import MainWindow
-    from .qtenv import BUNDLED_FAMILY, make_application, make_settings
+    from ..app import Launch
+    from .qtenv import BUNDLED_FAMILY
 
-    app = make_application()
-    window = MainWindow(store, make_settings())
-    first_paint = _FirstPaint()
-    first_paint.install(window)
-    window.show()
-    painted = _wait(app, lambda: first_paint.at is not None, 10)
+    launch = Launch(path, create=create, on_error=lambda message: print(message, file=sys.stderr))
+    app, window = launch.app, launch.window
+    painted = _wait(app, lambda: window.first_paint_at is not None, 10)
+    attached = _wait(app, lambda: bool(window.pages) or launch.exit_code is not None, 30)
+    if launch.exit_code is not None:
+        launch.close()
+        return launch.exit_code
     failures: list[str] = []
 
     def check(ok: bool, text: str) -> None:
@@ -64,8 +45,14 @@ def run_selftest(store: Store, screenshots: Path | None = None, *, out=print) ->
             failures.append(text)
 
     if painted:
-        out(f"启动到主窗口首次绘制：{first_paint.at - STARTED_AT:.2f} 秒")
+        out(f"启动到主窗口首次绘制：{window.first_paint_at - STARTED_AT:.2f} 秒")
     check(painted, "主窗口已显示")
+    check(attached, "数据库已打开")
+    if not attached:
+        window.close()
+        launch.close()
+        out("自检失败：数据库没有打开。")
+        return 1
     check(BUNDLED_FAMILY in QFontDatabase.families(), f"内置中文字体 {BUNDLED_FAMILY} 已加载")
     if screenshots:
         screenshots.mkdir(parents=True, exist_ok=True)
@@ -83,5 +70,6 @@ def run_selftest(store: Store, screenshots: Path | None = None, *, out=print) ->
         if screenshots:
             image.save(str(screenshots / f"{n + 1}-{title}.png"))
     window.close()
+    launch.close()
     out("自检通过。" if not failures else f"自检失败：{len(failures)} 项未通过。")
     return 0 if not failures else 1

@@ -76,7 +76,8 @@ class RecordTableModel(QAbstractTableModel):
         self._refilter()
 
     def set_filter(self, attr: str, value: object | None) -> None:
-        """Keep rows whose attr equals value; None clears the filter."""
+        """Keep rows whose attr equals value, or is in it when value is a frozenset
+        (a branch and its party groups); None clears the filter."""
         if value is None:
             self._filters.pop(attr, None)
         else:
@@ -100,7 +101,10 @@ class RecordTableModel(QAbstractTableModel):
             keep = set(matching_indexes(self._query, self._data.hays, self._data.id_numbers))
         order = self._order if keep is None else [i for i in self._order if i in keep]
         for attr, value in self._filters.items():
-            order = [i for i in order if getattr(rows[i], attr) == value]
+            if isinstance(value, frozenset):
+                order = [i for i in order if getattr(rows[i], attr) in value]
+            else:
+                order = [i for i in order if getattr(rows[i], attr) == value]
         return order
 
     # ---- access ----
@@ -110,6 +114,10 @@ class RecordTableModel(QAbstractTableModel):
 
     def row_at(self, visible_row: int):
         return self._data.rows[self._visible[visible_row]]
+
+    def has_id(self, record_id: int) -> bool:
+        """Whether the record is loaded at all, shown or filtered out."""
+        return any(r.id == record_id for r in self._data.rows)
 
     def row_of_id(self, record_id: int) -> int | None:
         for n, i in enumerate(self._visible):
@@ -146,8 +154,15 @@ class RecordTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)
         self.layoutAboutToBeChanged.emit()
+        # The view's selection and current row are persistent indexes: move them with
+        # their records, or 删除 would act on whoever lands on the old row number.
+        old = self.persistentIndexList()
+        records = [self._visible[i.row()] if 0 <= i.row() < len(self._visible) else None for i in old]
         self._apply_sort(column, order)
         self._visible = self._filtered()
+        position = {record: n for n, record in enumerate(self._visible)}
+        self.changePersistentIndexList(old, [
+            self.index(position[r], i.column()) if r in position else QModelIndex() for r, i in zip(records, old)])
         self.layoutChanged.emit()
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:

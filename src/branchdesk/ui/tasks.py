@@ -36,17 +36,24 @@ class _Job(QRunnable):
     def report(self, done: int, total: int, text: str = "") -> None:
         if self.cancelled:
             raise Cancelled()
-        self.signals.progress.emit(done, total, text)
+        self._deliver(self.signals.progress, done, total, text)
 
     def run(self) -> None:
         try:
             result = self.fn(self.report)
         except Cancelled as exc:
-            self.signals.failed.emit(exc, "")
+            self._deliver(self.signals.failed, exc, "")
         except Exception as exc:  # delivered to the GUI thread, never lost
-            self.signals.failed.emit(exc, traceback.format_exc())
+            self._deliver(self.signals.failed, exc, traceback.format_exc())
         else:
-            self.signals.done.emit(result)
+            self._deliver(self.signals.done, result)
+
+    @staticmethod
+    def _deliver(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed while the work ran: no one is waiting for it
+            log.info("a background task finished after its page was closed")
 
 
 class TaskRunner(QObject):
