@@ -8,7 +8,7 @@ import pytest
 
 from ui_helpers import build_org, household_id, id_number, make_store
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QMargins, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QInputMethodEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMessageBox, QPushButton  # noqa: E402
 
@@ -529,3 +529,12 @@ def test_center_household_draft_keeps_the_ticked_households(qtbot, store, two_me
     qtbot.mouseClick(again.findChild(QPushButton, "draftRestore"), Qt.MouseButton.LeftButton)
     assert again.inputs["member_id"].raw() == zhang
     assert sorted(again.served_ids()) == sorted(household_id(store, x) for x in ("1-1-102", "1-2-101"))
+
+
+def test_the_form_opens_at_the_size_it_was_left(qtbot, store, orgs):
+    form = show(qtbot, LeaderForm(store))
+    wanted = form.size().grownBy(QMargins(0, 0, 140, 60))
+    form.resize(wanted)
+    qtbot.mouseClick(form.cancel_button, Qt.MouseButton.LeftButton)
+    again = show(qtbot, LeaderForm(store))
+    assert again.size() == wanted

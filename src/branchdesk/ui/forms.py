@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import fields as F
+from ..drafts import Draft, Drafts
 from ..fields import (
     LEADER_FIELDS,
     MEMBER_FIELDS,
@@ -36,11 +37,11 @@ from ..fields import (
     check_against_id,
     parse_record,
 )
-from ..drafts import Draft, Drafts
 from ..services import NotFound, ValidationFailed, org, people
 from ..store import Store
 from ..validation import Invalid
 from .field_inputs import FORM_STYLE, ChoiceInput, FieldInput, make_input
+from .qtenv import make_settings
 
 UNSAVED_QUESTION = "有未保存的修改，要保存吗？"
 DRAFT_EVERY_MS = 2000  # how much typing a crash can cost at most
@@ -130,6 +131,9 @@ class RecordForm(QDialog):
         self._draft_timer.start()
         hint = self.sizeHint()
         self.resize(max(hint.width(), self.MIN_WIDTH), max(hint.height(), self.MIN_HEIGHT))
+        remembered = make_settings().value(f"forms/{type(self).__name__}/size")
+        if isinstance(remembered, QSize):  # the size the secretary last gave this form
+            self.resize(remembered.expandedTo(self.minimumSizeHint()))
         self.fit_height()
         first = self.inputs[self.FIELDS[0].key].focus_widget
         first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -326,6 +330,7 @@ class RecordForm(QDialog):
 
     def done(self, result: int) -> None:
         self._settle_draft()
+        make_settings().setValue(f"forms/{type(self).__name__}/size", self.size())
         if self._watching_focus:
             self._watching_focus = False
             QApplication.instance().focusChanged.disconnect(self._focus_changed)
