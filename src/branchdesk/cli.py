@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="在数据库中填入示例社区（重复运行不会重复添加）")
     selftest = sub.add_parser("selftest", help="在后台打开主窗口、逐页检查并报告启动耗时")
     selftest.add_argument("--screenshots", metavar="DIR", type=Path, help="把每一页截图保存到该文件夹")
+    imp = sub.add_parser("import", help="从 Excel 或 CSV 文件导入名册：先逐行检查，全部无误才导入")
+    imp.add_argument("file", metavar="FILE", type=Path, help="要导入的 .xlsx、.xls 或 .csv 文件")
+    imp.add_argument("--kind", metavar="KIND", help="名册类型（members）；不写时按表头判断")
+    imp.add_argument("--sheet", metavar="NAME", help="要导入的工作表；不写时自动选择")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并报告，不修改数据库")
+    imp.add_argument("--errors", metavar="OUT.xlsx", type=Path, help="把有问题的行连同问题说明写入这个文件")
     return parser
 
 
@@ -76,6 +82,10 @@ def _run(args) -> int:
     # The default database is created on first start; a path given with --db must exist
     # unless the command is there to fill it.
     create = args.db is None or command == "demo"
+    if command == "import":
+        from .exchange.cli import run_import
+
+        return run_import(path, args)
     if command == "demo":
         store = open_store(path, create=create)
         try:

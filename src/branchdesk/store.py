@@ -173,6 +173,12 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
 
 def check_database(path: Path, *, create: bool = False) -> DatabaseState:
     """Everything that can refuse a file, without SQLAlchemy: cheap enough to run

@@ -226,7 +226,13 @@ def resolve_household(session: Session, text: str | tuple | None) -> int | None:
     stmt = (select(Household.id, Compound.name).join(Unit, Household.unit_id == Unit.id)
             .join(Building, Unit.building_id == Building.id).join(Compound, Building.compound_id == Compound.id)
             .where(func.upper(Building.code) == b, Unit.code == u, func.upper(Household.room) == r))
-    found = session.execute(stmt).all()
+    return _pick_household(session.execute(stmt).all(), parsed)
+
+
+def _pick_household(found: list[tuple[int, str]], parsed: tuple) -> int:
+    """The one household among (id, compound name) candidates for the same
+    building-unit-room that the typed compound prefix names; Invalid otherwise."""
+    prefix, b, u, r = parsed
     if prefix:
         # The compound's own name, perhaps after the community's ("光明社区阳光花园") or
         # with "小区" added; an exact name wins over one that merely ends the same way.
@@ -240,6 +246,26 @@ def resolve_household(session: Session, text: str | tuple | None) -> int | None:
         names = "、".join(f[1] for f in found)
         raise Invalid(f"住址“{shown}”在 {names} 都有，请在前面写上小区名，如“{found[0][1]}{b}号楼{u}单元{r}”。")
     return found[0][0]
+
+
+class AddressBook:
+    """resolve_household over households loaded once: an import checks thousands of
+    addresses and must not run a query for each."""
+
+    def __init__(self, session: Session):
+        stmt = (select(Household.id, Compound.name, func.upper(Building.code), Unit.code, func.upper(Household.room))
+                .join(Unit, Household.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)
+                .join(Compound, Building.compound_id == Compound.id))
+        self._by_place: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+        for hid, compound, b, u, r in session.execute(stmt):
+            self._by_place.setdefault((b, u, r), []).append((hid, compound))
+
+    def resolve(self, text: str | tuple | None) -> int | None:
+        if not text:
+            return None
+        parsed = parse_address(text) if isinstance(text, str) else text
+        _prefix, b, u, r = parsed
+        return _pick_household(self._by_place.get((b, u, r), []), parsed)
 
 
 def address_of(session: Session, household_id: int | None) -> str:

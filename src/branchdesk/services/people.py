@@ -79,9 +79,8 @@ def get_member(session: Session, member_id: int) -> dict:
     return values
 
 
-def validate_member(session: Session, raw: dict, member_id: int | None = None) -> tuple[dict, int | None]:
-    """Parse and check a member's values; returns them with the resolved household id."""
-    values, errors = parse_record(MEMBER_FIELDS, raw, new=member_id is None)
+def check_member(values: dict, errors: dict) -> None:
+    """The checks across a member's own fields (the form, the service and the import share them)."""
     check_against_id(values, errors)
     joined, confirmed, born = values.get("joined_on"), values.get("confirmed_on"), values.get("birth_date")
     if joined and born and joined <= born:
@@ -90,6 +89,12 @@ def validate_member(session: Session, raw: dict, member_id: int | None = None) -
         errors.setdefault("confirmed_on", "转正日期早于入党日期，请核对。")
     if values.get("category") == "probationary" and confirmed:
         errors.setdefault("confirmed_on", "预备党员还没有转正日期：若已转正，请把党员类别改为正式党员。")
+
+
+def validate_member(session: Session, raw: dict, member_id: int | None = None) -> tuple[dict, int | None]:
+    """Parse and check a member's values; returns them with the resolved household id."""
+    values, errors = parse_record(MEMBER_FIELDS, raw, new=member_id is None)
+    check_member(values, errors)
     household_id = None
     if "address" not in errors and values.get("address"):
         try:
@@ -139,6 +144,25 @@ def save_member(session: Session, raw: dict, member_id: int | None = None) -> in
     session.execute(update(BuildingLeader).where(BuildingLeader.resident_id == resident.id)
                     .values(is_member=True))
     return member.id
+
+
+def member_snapshot(session: Session) -> dict[int, dict]:
+    """Every active member's stored values keyed by member id, with the household id
+    for the address: what an import compares a row with, in one query."""
+    stmt = (select(Member.id, Member.category, Member.joined_on, Member.confirmed_on, Member.party_org_id,
+                   Member.is_registered, Member.note, Resident.household_id,
+                   *[getattr(Resident, k) for k in RESIDENT_KEYS])
+            .join(Resident, Member.resident_id == Resident.id).where(Member.deleted_at.is_(None)))
+    return {row.id: row._asdict() for row in session.execute(stmt)}
+
+
+def resident_names_by_id_number(session: Session) -> dict[str, str]:
+    """Names of the known people who are not active members (building leaders, members
+    deleted earlier), by ID number: an import may add them as members."""
+    stmt = (select(Resident.id_number, Resident.name).outerjoin(Member, Member.resident_id == Resident.id)
+            .where(Resident.id_number.is_not(None))
+            .where((Member.id.is_(None)) | (Member.deleted_at.is_not(None))))
+    return dict(session.execute(stmt).all())
 
 
 def delete_members(session: Session, member_ids: list[int]) -> datetime:

@@ -1,0 +1,76 @@
+"""`branchdesk import`: the import from the command line, worded for the secretary.
+
+Exit codes: 0 applied (or would apply, with --dry-run), 1 rows were rejected and
+nothing was changed, 2 the file (or the database) cannot be used at all."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import ExchangeError
+from .importer import CHANGED, INVALID, NEW, STATUS_LABELS, UNCHANGED, ImportPlan, apply_plan, plan_import, \
+    write_error_workbook
+
+SHOWN = 50  # rows listed per section; the error workbook has them all
+
+
+def _summary(plan: ImportPlan) -> str:
+    c = plan.counts
+    return "，".join(f"{STATUS_LABELS[s]} {c[s]} 条" for s in (NEW, CHANGED, UNCHANGED, INVALID)) + "。"
+
+
+def _print_plan(plan: ImportPlan, out) -> None:
+    print(f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。", file=out)
+    if plan.ignored:
+        print(f"没有用到的列：{'、'.join(plan.ignored)}。", file=out)
+    print(_summary(plan), file=out)
+    changed = [r for r in plan.rows if r.status == CHANGED]
+    if changed:
+        print("将修改：", file=out)
+        for r in changed[:SHOWN]:
+            detail = "；".join(f"{c.label} {c.old} → {c.new}" for c in r.changes)
+            print(f"  第 {r.excel_row} 行 {r.name}：{detail}", file=out)
+        if len(changed) > SHOWN:
+            print(f"  ……另有 {len(changed) - SHOWN} 条。", file=out)
+    if plan.invalid:
+        print("有问题的行：", file=out)
+        for r in plan.invalid[:SHOWN]:
+            print(f"  第 {r.excel_row} 行 {r.name}：{r.problem_text()}", file=out)
+        if len(plan.invalid) > SHOWN:
+            print(f"  ……另有 {len(plan.invalid) - SHOWN} 行，详见 --errors 生成的文件。", file=out)
+
+
+def run_import(db_path: Path, args) -> int:
+    from ..store import backup_database, open_store
+
+    try:
+        with open_store(db_path, create=False) as store:
+            with store.transaction() as session:
+                plan = plan_import(session, args.file, kind=args.kind, sheet=args.sheet)
+            _print_plan(plan, sys.stdout)
+            if plan.invalid:
+                if args.errors:
+                    write_error_workbook(plan, args.errors)
+                    print(f"有问题的行已写入“{args.errors}”，可以改好后重新导入。")
+                print(f"“{plan.file_name}”有 {len(plan.invalid)} 行有问题，没有导入任何数据；"
+                      "请按上面的说明修改后重新导入。", file=sys.stderr)
+                return 1
+            if args.dry_run:
+                print("只做了检查（--dry-run），数据库没有修改。")
+                return 0
+            if not plan.to_save:
+                print("没有需要导入的变化。")
+                return 0
+            backup_database(store.path, "before-import")
+            with store.transaction() as session:
+                # planned again inside the writing transaction: what is saved is what was checked
+                plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name)
+                saved = apply_plan(session, plan)
+            print(f"已导入 {saved} 条。")
+            return 0
+    except ExchangeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:  # the error workbook could not be written
+        print(f"无法写入文件（{exc.strerror or exc}），请检查文件是否正被 Excel 或 WPS 打开。", file=sys.stderr)
+        return 2

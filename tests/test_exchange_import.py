@@ -1,0 +1,273 @@
+"""Importing a member roster: the plan (new / changed / unchanged / invalid), the
+all-or-nothing apply, the error workbook, and `branchdesk import` as the
+secretary runs it. Workbooks are made here the way people make them."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from stdnum.cn import ric
+
+from branchdesk.cli import main as cli_main
+from branchdesk.exchange import ExchangeError
+from branchdesk.exchange.importer import CHANGED, INVALID, NEW, UNCHANGED, apply_plan, plan_import, \
+    write_error_workbook
+from branchdesk.models import Member
+from branchdesk.services import org, people
+
+
+def make_id(born: str, serial: str, region: str = "110105") -> str:
+    body = region + born + serial
+    return body + ric.calc_check_digit(body + "0")
+
+
+ZHANG = make_id("19650312", "123")  # male
+LI = make_id("19780605", "224")  # female
+WANG = make_id("19900101", "331")  # male
+
+HEADER = ["序号", "姓名", "性别", "出生年月", "公民身份号码", "入党时间", "党员身份", "所在党支部", "手机号码", "家庭住址",
+          "照片"]
+
+
+def rows() -> list[list]:
+    return [
+        [1, "张三", "男", date(1965, 3, 12), ZHANG, "1988.07", "正式", "启明小区党支部", "13800138000", "1-1-101", None],
+        [2, " 李四 ", "女", "1978年6月5日", LI, "2001/7/1", "正式党员", "第一党小组", "１３９００１３９０００",
+         "启明小区2号楼1单元201", None],
+        [3, "王五", None, None, WANG, date(2025, 8, 10), "预备党员", "启明小区党支部/第一党小组", "13700137000",
+         "3号楼2单元302", None],
+    ]
+
+
+def write_roster(path: Path, data: list[list], header: list | None = None) -> Path:
+    """As a street office sends it: a merged title, a fill-in line, the header, a 合计 row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "党员"
+    ws.append(["幸福社区启明小区党员花名册"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header or HEADER))
+    ws.append(["填报单位：启明小区党支部", None, None, None, "填报日期：2026年11月"])
+    ws.append(header or HEADER)
+    for row in data:
+        ws.append(row)
+    ws.append([None])
+    ws.append(["合计", f"{len(data)} 人"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def org_store(store):
+    with store.transaction() as s:
+        community = org.ensure_community(s, name="幸福社区", street_name="和平街道")
+        compound = org.add_compound(s, community_id=community.id, name="启明小区")
+        for code in ("1", "2", "3"):
+            org.add_building(s, compound_id=compound.id, code=code, units=2, floors=4, rooms_per_floor=2)
+        committee = org.add_party_org(s, level="community_committee", name="幸福社区党委", community_id=community.id)
+        branch = org.add_party_org(s, level="branch", name="启明小区党支部", parent_id=committee.id,
+                                   compound_id=compound.id)
+        org.add_party_org(s, level="party_group", name="第一党小组", parent_id=branch.id)
+    return store
+
+
+def plan(store, path, **kw):
+    with store.session() as s:
+        return plan_import(s, path, **kw)
+
+
+def apply(store, path):
+    with store.transaction() as s:
+        p = plan_import(s, path)
+        return apply_plan(s, p)
+
+
+def member_count(store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count(Member.id)).where(Member.deleted_at.is_(None)))
+
+
+def by_name(store) -> dict:
+    with store.session() as s:
+        return {r.name: r for r in people.list_members(s)}
+
+
+# ---- planning and applying -------------------------------------------------------------------
+def test_messy_roster_imports_once_and_then_changes_nothing(org_store, tmp_path):
+    path = write_roster(tmp_path / "roster.xlsx", rows())
+    first = plan(org_store, path)
+    assert (first.sheet_name, first.header_row, first.kind) == ("党员", 3, "members")
+    assert first.ignored == ["序号", "照片"]
+    assert [r.status for r in first.rows] == [NEW, NEW, NEW], [r.problem_text() for r in first.rows]
+    assert member_count(org_store) == 0  # planning writes nothing
+    assert apply(org_store, path) == 3
+    members = by_name(org_store)
+    li = members["李四"]  # trimmed name, full-width phone, compound prefix, 年月日 date
+    assert (li.phone, li.short_address, li.joined_on, li.party_org) == ("13900139000", "2-1-201", date(2001, 7, 1),
+                                                                       "第一党小组")
+    assert members["王五"].gender == "M" and members["王五"].birth_date == date(1990, 1, 1)  # from the ID number
+    assert members["张三"].joined_on == date(1988, 7, 1) and members["王五"].category == "probationary"
+    again = plan(org_store, path)
+    assert [r.status for r in again.rows] == [UNCHANGED] * 3
+
+
+def test_one_changed_cell_is_one_change(org_store, tmp_path):
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    data = rows()
+    data[0][8] = "13811112222"
+    p = plan(org_store, write_roster(tmp_path / "b.xlsx", data))
+    assert [r.status for r in p.rows] == [CHANGED, UNCHANGED, UNCHANGED]
+    [change] = p.rows[0].changes
+    assert (change.label, change.old, change.new) == ("联系电话", "138****8000", "138****2222")  # masked
+    apply(org_store, tmp_path / "b.xlsx")
+    assert by_name(org_store)["张三"].phone == "13811112222"
+
+
+def test_a_file_without_address_column_keeps_addresses(org_store, tmp_path):
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    header = ["姓名", "身份证号", "联系电话"]
+    path = write_roster(tmp_path / "short.xlsx", [["张三", ZHANG, "13800138000"]], header)
+    p = plan(org_store, path)
+    assert [r.status for r in p.rows] == [UNCHANGED]
+    assert by_name(org_store)["张三"].short_address == "1-1-101"
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), [
+    (4, 110105196503121234, "存成了数字"),  # an ID stored as a number lost its digits
+    (4, ZHANG[:-1] + ("0" if ZHANG[-1] != "0" else "1"), "校验位"),
+    (9, "9号楼1单元101", "不存在"),
+    (7, "第九党支部", "不在组织架构"),
+    (6, "群众", "党员类别"),
+    (5, "2099-01-01", "晚于今天"),
+])
+def test_a_bad_cell_rejects_the_row_with_a_message_naming_the_column(org_store, tmp_path, column, value, expected):
+    data = rows()
+    data[0][column] = value
+    p = plan(org_store, write_roster(tmp_path / "bad.xlsx", data))
+    bad = p.rows[0]
+    assert bad.status == INVALID and [r.status for r in p.rows[1:]] == [NEW, NEW]
+    assert expected in bad.problem_text() and bad.problems[0].column == HEADER[column]
+    assert bad.excel_row == 4 and "第 4 行" in p.where(bad)
+    with pytest.raises(ExchangeError, match="没有导入任何数据"):
+        with org_store.transaction() as s:
+            apply_plan(s, p)
+    assert member_count(org_store) == 0
+
+
+def test_the_same_person_twice_in_a_file_is_reported(org_store, tmp_path):
+    data = rows() + [rows()[0]]
+    p = plan(org_store, write_roster(tmp_path / "dup.xlsx", data))
+    assert p.rows[-1].status == INVALID and "与第 4 行是同一个人" in p.rows[-1].problem_text()
+
+
+def test_a_leaders_id_number_under_another_name_is_refused(org_store, tmp_path):
+    with org_store.transaction() as s:
+        building = org.building_choices(s)[0].id
+        people.save_leader(s, {"name": "赵六", "phone": "13600136000", "id_number": ZHANG, "building_id": building})
+    p = plan(org_store, write_roster(tmp_path / "r.xlsx", rows()))
+    assert p.rows[0].status == INVALID and "赵六" in p.rows[0].problem_text()
+
+
+def test_record_code_matches_even_when_the_id_number_was_corrected(org_store, tmp_path):
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    with org_store.session() as s:
+        zhang_id = next(r.id for r in people.list_members(s) if r.name == "张三")
+    corrected = make_id("19650312", "153")
+    header = ["记录编号", "姓名", "身份证号", "党员类别"]
+    p = plan(org_store, write_roster(tmp_path / "b.xlsx", [[f"DY{zhang_id:06d}", "张三", corrected, "正式党员"]],
+                                     header))
+    assert p.rows[0].status == CHANGED and p.rows[0].record_id == zhang_id
+    assert [c.label for c in p.rows[0].changes] == ["身份证号"]
+
+
+def test_a_crash_in_the_middle_leaves_the_database_as_it_was(org_store, tmp_path, monkeypatch):
+    path = write_roster(tmp_path / "a.xlsx", rows())
+    real, calls = people.save_member, []
+
+    def failing(session, raw, member_id=None):
+        calls.append(raw["name"])
+        if len(calls) == 3:
+            raise RuntimeError("power cut")
+        return real(session, raw, member_id)
+
+    monkeypatch.setattr(people, "save_member", failing)
+    with pytest.raises(RuntimeError):
+        apply(org_store, path)
+    assert member_count(org_store) == 0
+
+
+def test_error_workbook_gives_back_the_rows_with_what_is_wrong(org_store, tmp_path):
+    data = rows()
+    data[1][4] = 440305198506151310  # a number
+    path = write_roster(tmp_path / "bad.xlsx", data)
+    wb = openpyxl.load_workbook(path)
+    cell = wb.active.cell(6, 10)  # 王五's address, typed as text that looks like a formula
+    cell.value, cell.data_type = "=HYPERLINK(\"x\")", "s"
+    wb.save(path)
+    p = plan(org_store, path)
+    out = tmp_path / "errors.xlsx"
+    write_error_workbook(p, out)
+    ws = openpyxl.load_workbook(out).active
+    assert ws.title == "有问题的行"
+    assert [c.value for c in ws[1]] == ["原行号", *HEADER, "问题说明"]
+    assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == [5, 6]
+    assert "存成了数字" in ws.cell(2, ws.max_column).value and "看不懂" in ws.cell(3, ws.max_column).value
+    assert ws.cell(3, 11).value == "=HYPERLINK(\"x\")" and ws.cell(3, 11).data_type == "s"  # text, not a formula
+
+
+# ---- files as they come ------------------------------------------------------------------------
+def test_gbk_csv(org_store, tmp_path):
+    path = tmp_path / "名单.csv"
+    text = "姓名,性别,身份证号,手机号,入党时间,党员类别\n" + f"张三,男,{ZHANG},13800138000,1988.07.01,正式党员\n"
+    path.write_bytes(text.encode("gbk"))
+    p = plan(org_store, path)
+    assert [r.status for r in p.rows] == [NEW]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_an_xls_saved_by_libreoffice(org_store, tmp_path):
+    source = write_roster(tmp_path / "roster.xlsx", rows())
+    out = tmp_path / "out"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
+                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=120)
+    p = plan(org_store, out / "roster.xls")
+    assert [r.status for r in p.rows] == [NEW, NEW, NEW], [r.problem_text() for r in p.rows]
+
+
+def test_header_only_file_is_refused(org_store, tmp_path):
+    with pytest.raises(ExchangeError, match="没有数据行"):
+        plan(org_store, write_roster(tmp_path / "empty.xlsx", []))
+
+
+# ---- the command line ----------------------------------------------------------------------------
+def test_cli_dry_run_then_import(org_store, tmp_path, capsys):
+    path = write_roster(tmp_path / "roster.xlsx", rows())
+    db = str(org_store.path)
+    assert cli_main(["--db", db, "import", str(path), "--dry-run"]) == 0
+    assert "新增 3 条" in capsys.readouterr().out and member_count(org_store) == 0
+    assert cli_main(["--db", db, "import", str(path)]) == 0
+    assert "已导入 3 条" in capsys.readouterr().out and member_count(org_store) == 3
+    assert any("before-import" in p.name for p in (org_store.path.parent / "backups").iterdir())
+
+
+def test_cli_rejected_rows_exit_1_change_nothing_and_write_the_error_workbook(org_store, tmp_path, capsys):
+    data = rows()
+    data[0][4] = 110105196503121234
+    path = write_roster(tmp_path / "roster.xlsx", data)
+    errors = tmp_path / "错误.xlsx"
+    assert cli_main(["--db", str(org_store.path), "import", str(path), "--errors", str(errors)]) == 1
+    out, err = capsys.readouterr()
+    assert "第 4 行 张三：公民身份号码：" in out and "没有导入任何数据" in err
+    assert errors.exists() and member_count(org_store) == 0
+
+
+def test_cli_unreadable_file_exit_2(org_store, tmp_path, capsys):
+    path = tmp_path / "roster.xlsx"
+    path.write_text("not a workbook")
+    assert cli_main(["--db", str(org_store.path), "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "不是 Excel 文件" in err and "Traceback" not in err
