@@ -41,6 +41,7 @@ class RosterSpec:
     open_form: Callable  # (parent, store, record_id | None) -> saved id | None
     describe: Callable = lambda row: row.name
     delete_note: str = ""
+    import_kind: str | None = None  # the Excel import that fills this roster
     filters: list[FilterSpec] = field(default_factory=list)
 
 
@@ -108,6 +109,8 @@ class RosterPage(QWidget):
         self.act_delete = self._action("删除", QKeySequence.StandardKey.Delete, self.delete_selected)
         self.act_undo = self._action("撤销删除", QKeySequence.StandardKey.Undo, self.undo_delete)
         self.act_undo.setEnabled(False)
+        if spec.import_kind:
+            self.act_import = self._action("从 Excel 导入…", "Ctrl+I", self.import_file)
         self.toolbar.addSeparator()
         self.act_unmask = self._action("显示完整号码", "Ctrl+Shift+M", self._toggle_mask)
         self.act_unmask.setCheckable(True)
@@ -286,6 +289,20 @@ class RosterPage(QWidget):
         self.reload()
         self.changed.emit()
         self.status.showMessage(f"已恢复：{names}。", 6000)
+
+    def import_file(self) -> None:
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.store, self.settings, self.spec.import_kind, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        dialog.choose_file()
+
+    def _imported(self, saved: int) -> None:
+        self.reload()
+        self.changed.emit()
+        self.status.showMessage(f"已导入 {saved} 条{self.spec.title}记录（导入前已自动备份数据库）。", 10000)
 
     def save_state(self) -> None:
         self.settings.setValue(f"{self.spec.key}/header", self.table.horizontalHeader().saveState())

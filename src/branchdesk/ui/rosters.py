@@ -67,6 +67,7 @@ MEMBERS = RosterSpec(
     load=people.list_members, delete=people.delete_members, restore=people.restore_members,
     open_form=_open_member_form,
     delete_note="若其中有党员中心户，中心户记录也会一并删除。",
+    import_kind="members",
     filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs),
              FilterSpec("全部类别", "category", lambda _s: list(MEMBER_CATEGORIES))],
 )

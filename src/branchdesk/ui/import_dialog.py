@@ -1,0 +1,272 @@
+"""The import dialog: choose a file, see exactly what will change, then import it
+all at once, or send the rejected rows back as an error workbook.
+
+Reading and checking run on a worker thread with a progress dialog; nothing is
+written until 导入 is pressed, and then all rows go in one transaction."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from ..exchange import ExchangeError
+from ..exchange.importer import CHANGED, INVALID, NEW, STATUS_LABELS, UNCHANGED, ImportPlan, PlannedRow
+from ..store import Store
+from .tasks import TaskRunner
+
+FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv);;所有文件 (*)"
+STATUS_COLORS = {NEW: "#1e7b34", CHANGED: "#1f5fa8", UNCHANGED: "#7a7a7a", INVALID: "#c0392b"}
+
+
+class PlanModel(QAbstractTableModel):
+    HEADERS = ("行号", "结果", "姓名", "说明")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[PlannedRow] = []
+
+    def set_rows(self, rows: list[PlannedRow]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row_at(self, n: int) -> PlannedRow:
+        return self._rows[n]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (str(row.excel_row), STATUS_LABELS[row.status], row.name, describe(row))[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
+            return QBrush(QColor(STATUS_COLORS[row.status]))
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+
+def describe(row: PlannedRow) -> str:
+    if row.status == INVALID:
+        return row.problem_text()
+    if row.status == CHANGED:
+        return "；".join(f"{c.label}：{c.old} → {c.new}" for c in row.changes)
+    return ""
+
+
+class ImportDialog(QDialog):
+    imported = Signal(int)  # rows saved
+
+    def __init__(self, store: Store, settings: QSettings, kind: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.settings, self.kind = store, settings, kind
+        self.plan: ImportPlan | None = None
+        self.path: Path | None = None
+        self.tasks = TaskRunner(self)
+        self.setObjectName("importDialog")
+        self.setWindowTitle("从 Excel 导入党员名册")
+        self.setSizeGripEnabled(True)
+
+        self.file_edit = QLineEdit(self)
+        self.file_edit.setReadOnly(True)
+        self.file_edit.setPlaceholderText("请选择街道下发或自己整理的 .xlsx、.xls 或 .csv 文件")
+        choose = QPushButton("选择文件…", self)
+        choose.setObjectName("chooseFile")
+        choose.clicked.connect(self.choose_file)
+        self.summary = QLabel("还没有选择文件。", self)
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.show_box = QComboBox(self)
+        self.show_box.setObjectName("showStatus")
+        self.show_box.addItem("显示全部", None)
+        for status in (NEW, CHANGED, INVALID, UNCHANGED):
+            self.show_box.addItem(f"只看{STATUS_LABELS[status]}", status)
+        self.show_box.currentIndexChanged.connect(self._show_rows)
+
+        self.model = PlanModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("planTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(2, 90)
+        # the whole explanation of the chosen row: a table cell cuts long messages
+        self.details = QLabel(self)
+        self.details.setObjectName("rowDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setStyleSheet("QLabel { background: #fbfaf9; border: 1px solid #e4e0dc; padding: 6px; }")
+        self.details.setMinimumHeight(self.fontMetrics().height() * 3 + 14)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.table.selectionModel().currentRowChanged.connect(self._show_details)
+
+        self.buttons = QDialogButtonBox(self)
+        self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setObjectName("importButton")
+        self.import_button.setEnabled(False)
+        self.errors_button = self.buttons.addButton("保存有问题的行…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.errors_button.setObjectName("errorsButton")
+        self.errors_button.setEnabled(False)
+        close = self.buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        close.setObjectName("closeButton")
+        self.import_button.clicked.connect(self.apply)
+        self.errors_button.clicked.connect(self.save_errors)
+        close.clicked.connect(self.reject)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("文件：", self))
+        top.addWidget(self.file_edit, 1)
+        top.addWidget(choose)
+        middle = QHBoxLayout()
+        middle.addWidget(self.summary, 1)
+        middle.addWidget(self.show_box, 0, Qt.AlignmentFlag.AlignBottom)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(middle)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
+        layout.addWidget(self.buttons)
+        self.resize(900, 560)
+        choose.setShortcut(QKeySequence.StandardKey.Open)
+
+    # ---- choosing and checking ----
+    def choose_file(self) -> None:
+        folder = str(self.settings.value("import/folder", "") or Path.home())
+        name, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", folder, FILE_FILTER)
+        if name:
+            self.settings.setValue("import/folder", str(Path(name).parent))
+            self.load_file(Path(name))
+
+    def load_file(self, path: Path) -> None:
+        self.path = path
+        self.file_edit.setText(str(path))
+        self._set_plan(None, "正在读取和检查…")
+
+        def work(report):
+            from ..exchange.importer import plan_import
+
+            with self.store.session() as session:
+                return plan_import(session, path, kind=self.kind, report=report)
+
+        self.tasks.run(work, on_done=self._planned, on_error=self._failed, label=f"正在检查“{path.name}”…",
+                       cancellable=True)
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, ExchangeError):
+            self._set_plan(None, str(exc))
+        else:
+            self._set_plan(None, f"读取文件时出错：{exc}")
+        self.summary.setStyleSheet("color: #c0392b;")
+
+    def _planned(self, plan: ImportPlan) -> None:
+        c = plan.counts
+        lines = [f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。",
+                 f"新增 {c[NEW]} 条，修改 {c[CHANGED]} 条，无变化 {c[UNCHANGED]} 条，有问题 {c[INVALID]} 条。"]
+        if plan.ignored:
+            lines.append(f"没有用到的列：{'、'.join(plan.ignored)}。")
+        if c[INVALID]:
+            lines.append("有问题的行必须先改好：可以点“保存有问题的行…”，把它们连同问题说明发回给填表人。"
+                         "在全部改好之前不会导入任何数据。")
+        elif not plan.to_save:
+            lines.append("文件中的数据与现有名册完全一致，没有需要导入的变化。")
+        self._set_plan(plan, "\n".join(lines))
+        if c[INVALID]:
+            self.show_box.setCurrentIndex(self.show_box.findData(INVALID))
+
+    def _set_plan(self, plan: ImportPlan | None, text: str) -> None:
+        self.plan = plan
+        self.summary.setStyleSheet("")
+        self.summary.setText(text)
+        self.import_button.setEnabled(bool(plan and not plan.invalid and plan.to_save))
+        self.errors_button.setEnabled(bool(plan and plan.invalid))
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        wanted = self.show_box.currentData()
+        rows = self.plan.rows if self.plan else []
+        self.model.set_rows([r for r in rows if wanted is None or r.status == wanted])
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        else:
+            self.details.clear()
+
+    def _show_details(self, current: QModelIndex, _previous=None) -> None:
+        if not current.isValid():
+            self.details.clear()
+            return
+        row = self.model.row_at(current.row())
+        text = describe(row) or {NEW: "新增这条记录。", UNCHANGED: "与名册中的记录相同，不会修改。"}.get(row.status, "")
+        self.details.setText(f"第 {row.excel_row} 行 {row.name}（{STATUS_LABELS[row.status]}）：{text}")
+
+    # ---- saving ----
+    def save_errors(self) -> None:
+        if not self.plan or not self.path:
+            return
+        suggested = self.path.with_name(f"{self.path.stem}_有问题的行.xlsx")
+        name, _ = QFileDialog.getSaveFileName(self, "保存有问题的行", str(suggested), "Excel 工作簿 (*.xlsx)")
+        if not name:
+            return
+        from ..exchange.importer import write_error_workbook
+
+        try:
+            write_error_workbook(self.plan, name)
+        except OSError as exc:
+            QMessageBox.warning(self, "无法保存", f"无法写入“{name}”（{exc.strerror or exc}），"
+                                "请检查这个文件是否正被 Excel 或 WPS 打开。")
+            return
+        self.summary.setText(self.summary.text() + f"\n有问题的行已保存到“{name}”。")
+
+    def apply(self) -> None:
+        plan, path = self.plan, self.path
+        if not plan or not path:
+            return
+        shown = plan.counts
+        self.import_button.setEnabled(False)
+
+        def work(report):
+            from ..exchange.importer import apply_plan, plan_import
+            from ..store import backup_database
+
+            backup_database(self.store.path, "before-import")
+            with self.store.transaction() as session:
+                # checked again inside the writing transaction: what is saved is what was checked
+                fresh = plan_import(session, path, kind=plan.kind, sheet=plan.sheet_name, report=report)
+                if fresh.counts != shown:
+                    return fresh, None
+                return fresh, apply_plan(session, fresh, report)
+
+        self.tasks.run(work, on_done=self._applied, on_error=self._apply_failed, label="正在导入…")
+
+    def _apply_failed(self, exc: Exception) -> None:
+        self._failed(exc)
+        self.summary.setText(f"导入时出错，没有导入任何数据，名册保持原样。\n{self.summary.text()}")
+
+    def _applied(self, result) -> None:
+        fresh, saved = result
+        if saved is None:  # the file or the rosters changed since the preview
+            self._planned(fresh)
+            QMessageBox.information(self, "需要重新确认", "文件或名册在检查之后有了变化，已重新检查，请再确认一次。")
+            return
+        self._set_plan(None, f"已导入 {saved} 条。导入前的数据库已自动备份。")
+        self.imported.emit(saved)
+        self.accept()

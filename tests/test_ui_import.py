@@ -1,0 +1,102 @@
+"""The import dialog as the secretary uses it: 从 Excel 导入… on the members page,
+choose the file, read the preview, import, or save the rejected rows."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import openpyxl  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QFileDialog  # noqa: E402
+
+from branchdesk.services import people  # noqa: E402
+from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
+from branchdesk.ui.main_window import MainWindow  # noqa: E402
+from branchdesk.ui.qtenv import make_settings, setup_application  # noqa: E402
+from exchange_helpers import build_qiming, rows, write_roster  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, qapp, store):
+    setup_application(qapp)
+    build_qiming(store)
+    w = MainWindow.on_store(store, make_settings())
+
+    def shut(win):
+        win.close()
+        for page in win.pages:
+            page.tasks.wait()
+
+    qtbot.addWidget(w, before_close_func=shut)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def open_import(qtbot, window, monkeypatch, path) -> ImportDialog:
+    page = window.show_page(1)
+    qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    page.act_import.trigger()
+    [dialog] = [d for d in page.findChildren(ImportDialog) if d.isVisible()]
+    qtbot.waitUntil(lambda: dialog.plan is not None or "出错" in dialog.summary.text() or "不是" in dialog.summary.text())
+    return dialog
+
+
+def shown_rows(dialog) -> list[tuple[str, str, str]]:
+    m = dialog.model
+    return [tuple(m.data(m.index(r, c)) for c in (1, 2, 3)) for r in range(m.rowCount())]
+
+
+def test_preview_then_import_fills_the_members_page(qtbot, window, store, tmp_path, monkeypatch):
+    dialog = open_import(qtbot, window, monkeypatch, write_roster(tmp_path / "花名册.xlsx", rows()))
+    assert "新增 3 条，修改 0 条，无变化 0 条，有问题 0 条" in dialog.summary.text()
+    assert "没有用到的列：序号、照片" in dialog.summary.text()
+    assert [r[:2] for r in shown_rows(dialog)] == [("新增", "张三"), ("新增", "李四"), ("新增", "王五")]
+    with store.session() as s:
+        assert people.list_members(s) == []  # the preview wrote nothing
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    page = window.pages[1]
+    qtbot.waitUntil(lambda: page.model.total == 3 and not page.tasks.busy)
+    assert "已导入 3 条党员记录" in window.statusBar().currentMessage()
+    assert any("before-import" in p.name for p in (store.path.parent / "backups").iterdir())
+
+
+def test_changed_rows_show_old_and_new(qtbot, window, store, tmp_path, monkeypatch):
+    first = write_roster(tmp_path / "a.xlsx", rows())
+    dialog = open_import(qtbot, window, monkeypatch, first)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    page = window.pages[1]
+    qtbot.waitUntil(lambda: page.model.total == 3 and not page.tasks.busy)
+    data = rows()
+    data[0][8] = "13811112222"
+    dialog = open_import(qtbot, window, monkeypatch, write_roster(tmp_path / "b.xlsx", data))
+    assert "新增 0 条，修改 1 条，无变化 2 条" in dialog.summary.text()
+    dialog.show_box.setCurrentIndex(dialog.show_box.findText("只看修改"))
+    assert shown_rows(dialog) == [("修改", "张三", "联系电话：138****8000 → 138****2222")]
+
+
+def test_bad_rows_block_the_import_and_go_back_as_a_workbook(qtbot, window, store, tmp_path, monkeypatch):
+    data = rows()
+    data[1][4] = 440305198506151310  # ID typed into a number cell
+    source = write_roster(tmp_path / "花名册.xlsx", data)
+    dialog = open_import(qtbot, window, monkeypatch, source)
+    assert not dialog.import_button.isEnabled() and dialog.errors_button.isEnabled()
+    assert "在全部改好之前不会导入任何数据" in dialog.summary.text()
+    assert shown_rows(dialog)[0][:2] == ("有问题", "李四")  # the view opens on the problems
+    out = tmp_path / "退回.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(dialog.errors_button, Qt.MouseButton.LeftButton)
+    ws = openpyxl.load_workbook(out).active
+    assert ws.cell(2, 1).value == 5 and "存成了数字" in ws.cell(2, ws.max_column).value
+    with store.session() as s:
+        assert people.list_members(s) == []
+
+
+def test_a_file_that_is_not_a_workbook_is_explained(qtbot, window, tmp_path, monkeypatch):
+    path = tmp_path / "名单.xlsx"
+    path.write_text("hello")
+    dialog = open_import(qtbot, window, monkeypatch, path)
+    assert "不是 Excel 文件" in dialog.summary.text() and not dialog.import_button.isEnabled()
