@@ -151,15 +151,13 @@ def test_record_code_matches_even_when_the_id_number_was_corrected(org_store, tm
 
 def test_a_crash_in_the_middle_leaves_the_database_as_it_was(org_store, tmp_path, monkeypatch):
     path = write_roster(tmp_path / "a.xlsx", rows())
-    real, calls = people.save_member, []
+    real = people.bulk_save_members
 
-    def failing(session, raw, member_id=None):
-        calls.append(raw["name"])
-        if len(calls) == 3:
-            raise RuntimeError("power cut")
-        return real(session, raw, member_id)
+    def failing(session, records):
+        real(session, records)  # everything written inside the transaction, then the power goes
+        raise RuntimeError("power cut")
 
-    monkeypatch.setattr(people, "save_member", failing)
+    monkeypatch.setattr(people, "bulk_save_members", failing)
     with pytest.raises(RuntimeError):
         apply(org_store, path)
     assert member_count(org_store) == 0
@@ -236,3 +234,32 @@ def test_cli_unreadable_file_exit_2(org_store, tmp_path, capsys):
     assert cli_main(["--db", str(org_store.path), "import", str(path)]) == 2
     err = capsys.readouterr().err
     assert "不是 Excel 文件" in err and "Traceback" not in err
+
+
+# ---- what the bulk save must do as save_member does -----------------------------------------------
+def test_bulk_save_keeps_what_the_file_does_not_carry(org_store, tmp_path):
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    path = write_roster(tmp_path / "b.xlsx", [["张三", ZHANG, "13811112222"]], ["姓名", "身份证号", "联系电话"])
+    assert apply(org_store, path) == 1
+    zhang = by_name(org_store)["张三"]
+    assert (zhang.phone, zhang.short_address, zhang.party_org, zhang.joined_on) == (
+        "13811112222", "1-1-101", "启明小区党支部", date(1988, 7, 1))
+    assert (zhang.name_pinyin, zhang.name_initials) == ("zhangsan", "zs")  # found by the search box
+
+
+def test_import_reuses_a_leader_and_brings_back_a_deleted_member(org_store, tmp_path):
+    with org_store.transaction() as s:
+        building = org.building_choices(s)[0].id
+        leader = people.save_leader(s, {"name": "张三", "phone": "13600136000", "id_number": ZHANG,
+                                        "building_id": building})
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    with org_store.session() as s:
+        assert people.get_leader(s, leader)["is_member"] is True  # the leader is now a member leader
+        li = next(r.id for r in people.list_members(s) if r.name == "李四")
+    with org_store.transaction() as s:
+        people.delete_members(s, [li])
+    p = plan(org_store, tmp_path / "a.xlsx")
+    assert [r.status for r in p.rows] == [UNCHANGED, NEW, UNCHANGED]
+    apply(org_store, tmp_path / "a.xlsx")
+    with org_store.session() as s:
+        assert next(r.id for r in people.list_members(s) if r.name == "李四") == li  # the same record, restored

@@ -53,7 +53,7 @@ class PlannedRow:
     status: str = NEW
     record_id: int | None = None
     name: str = ""
-    raw: dict = field(default_factory=dict)  # what the service saves
+    values: dict = field(default_factory=dict)  # parsed and checked: what the service saves
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -98,7 +98,7 @@ class ImportKind:
     title: str  # what the file is, in messages: 党员名册
     fields: tuple[F.Field, ...]  # what the header is matched against
     plan: Callable[[Session, Table, Report | None], list[PlannedRow]]
-    save: Callable[[Session, PlannedRow], None]
+    save: Callable[[Session, list[PlannedRow]], int]  # every new and changed row at once
 
 
 def _no_report(_done: int, _total: int, _text: str = "") -> None:
@@ -215,7 +215,7 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
             row.status = INVALID
             row.problems = [Problem(headers.get(k, M[k].label if k in M else ""), msg) for k, msg in errors.items()]
         else:
-            row.raw = raw
+            row.values = values
             if match is None:
                 row.status = NEW
             else:
@@ -244,11 +244,11 @@ def _member_changes(session: Session, old: dict, new: dict) -> list[Change]:
     return changes
 
 
-def _save_member(session: Session, row: PlannedRow) -> None:
-    people.save_member(session, row.raw, row.record_id)
+def _save_members(session: Session, rows: list[PlannedRow]) -> int:
+    return people.bulk_save_members(session, [(r.record_id, r.values) for r in rows])
 
 
-MEMBERS = ImportKind("members", "党员名册", (RECORD_CODE, *MEMBER_FIELDS), _plan_members, _save_member)
+MEMBERS = ImportKind("members", "党员名册", (RECORD_CODE, *MEMBER_FIELDS), _plan_members, _save_members)
 KINDS: dict[str, ImportKind] = {k.key: k for k in (MEMBERS,)}
 
 
@@ -304,14 +304,11 @@ def apply_plan(session: Session, plan: ImportPlan, report: Report | None = None)
     if plan.invalid:
         raise ExchangeError(f"“{plan.file_name}”有 {len(plan.invalid)} 行有问题，没有导入任何数据，请修改后重新导入。")
     report = report or _no_report
-    kind = KINDS[plan.kind]
     rows = plan.to_save
-    for n, row in enumerate(rows):
-        if n % 200 == 0:
-            report(n, len(rows), f"正在导入第 {n + 1} / {len(rows)} 条…")
-        kind.save(session, row)
+    report(0, len(rows), f"正在导入 {len(rows)} 条…")
+    saved = KINDS[plan.kind].save(session, rows)
     report(len(rows), len(rows), "导入完成")
-    return len(rows)
+    return saved
 
 
 def write_error_workbook(plan: ImportPlan, path: str | Path) -> None:

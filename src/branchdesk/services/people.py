@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..fields import CENTER_HOUSEHOLD_FIELDS, LEADER_FIELDS, MEMBER_FIELDS, check_against_id, parse_record
@@ -144,6 +144,74 @@ def save_member(session: Session, raw: dict, member_id: int | None = None) -> in
     session.execute(update(BuildingLeader).where(BuildingLeader.resident_id == resident.id)
                     .values(is_member=True))
     return member.id
+
+
+MEMBER_KEYS = ("category", "joined_on", "confirmed_on", "party_org_id", "is_registered", "note")
+_CHUNK = 500  # ids per IN (...): SQLite limits the number of bound parameters
+
+
+def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) -> int:
+    """Save many checked members at once (an import of tens of thousands of rows).
+
+    Each record is (member id or None for a new member, parsed values with
+    "household_id" when the row has an address). The values must already have
+    passed what validate_member checks, against this same transaction: the import
+    plans and applies inside one. Like save_member, only the keys present are
+    written, a known person (a building leader, a member deleted earlier) is
+    reused by ID number, and a member who leads a building becomes a member leader."""
+    pinyin: dict[str, tuple[str, str]] = {}
+    resident_of = dict(session.execute(select(Member.id, Member.resident_id)).all())
+    member_of = {rid: mid for mid, rid in resident_of.items()}
+    by_id_number = dict(session.execute(select(Resident.id_number, Resident.id)
+                                        .where(Resident.id_number.is_not(None))).all())
+    resident_rows, member_rows, new_residents, new_members, new_member_of_new = [], [], [], [], []
+    touched: list[int] = []
+    for member_id, values in records:
+        person = {k: values[k] for k in RESIDENT_KEYS if k in values}
+        if "name" in values:
+            if values["name"] not in pinyin:
+                pinyin[values["name"]] = name_pinyin(values["name"])
+            person["name_pinyin"], person["name_initials"] = pinyin[values["name"]]
+        if "household_id" in values:
+            person["household_id"] = values["household_id"]
+        party = {k: values[k] for k in MEMBER_KEYS if k in values}
+        resident_id = resident_of[member_id] if member_id is not None else by_id_number.get(values.get("id_number"))
+        if resident_id is None:  # a new person: every column is given
+            new_residents.append({k: None for k in (*RESIDENT_KEYS, "household_id")} | person)
+            new_member_of_new.append({"is_registered": False, "note": None, "joined_on": None, "confirmed_on": None,
+                                      "party_org_id": None} | party)
+            continue
+        touched.append(resident_id)
+        resident_rows.append({"id": resident_id, **person})
+        existing = member_id if member_id is not None else member_of.get(resident_id)
+        if existing is not None:
+            member_rows.append({"id": existing, "deleted_at": None, **party})
+        else:
+            new_members.append({"resident_id": resident_id, "is_registered": False} | party)
+    for rows in _by_keys(resident_rows):
+        session.execute(update(Resident), rows)
+    for rows in _by_keys(member_rows):
+        session.execute(update(Member), rows)
+    if new_residents:
+        ids = session.scalars(insert(Resident).returning(Resident.id, sort_by_parameter_order=True),
+                              new_residents).all()
+        new_members += [{"resident_id": rid, **m} for rid, m in zip(ids, new_member_of_new)]
+    if new_members:
+        for rows in _by_keys(new_members):
+            session.execute(insert(Member), rows)
+    for start in range(0, len(touched), _CHUNK):  # a member who leads a building is a member leader
+        session.execute(update(BuildingLeader).where(BuildingLeader.resident_id.in_(touched[start:start + _CHUNK]))
+                        .values(is_member=True))
+    session.expire_all()
+    return len(records)
+
+
+def _by_keys(rows: list[dict]) -> list[list[dict]]:
+    """Rows grouped by the keys they carry: one executemany per shape."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
 
 
 def member_snapshot(session: Session) -> dict[int, dict]:
