@@ -263,3 +263,64 @@ def test_import_reuses_a_leader_and_brings_back_a_deleted_member(org_store, tmp_
     apply(org_store, tmp_path / "a.xlsx")
     with org_store.session() as s:
         assert next(r.id for r in people.list_members(s) if r.name == "李四") == li  # the same record, restored
+
+
+# ---- round trips with the export --------------------------------------------------------------
+@pytest.mark.parametrize("masked", [True, False])
+def test_export_then_import_changes_nothing(org_store, tmp_path, masked):
+    from branchdesk.exchange.writer import export_roster
+
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    out = tmp_path / "export.xlsx"
+    with org_store.session() as s:
+        export_roster(s, "members", out, masked=masked, prepared_by="王书记")
+    p = plan(org_store, out)
+    assert [r.status for r in p.rows] == [UNCHANGED] * 3, [r.problem_text() for r in p.rows]
+
+
+def test_a_masked_number_that_is_not_the_stored_one_is_refused(org_store, tmp_path):
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    path = write_roster(tmp_path / "b.xlsx", [["张三", ZHANG, "139****0000"]], ["姓名", "身份证号", "联系电话"])
+    p = plan(org_store, path)
+    assert p.rows[0].status == INVALID and "隐藏了部分数字" in p.rows[0].problem_text()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_one_cell_edited_and_saved_by_libreoffice_is_one_change(org_store, tmp_path):
+    from branchdesk.exchange.writer import export_roster
+
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    exported = tmp_path / "export.xlsx"
+    with org_store.session() as s:
+        export_roster(s, "members", exported, masked=False)
+    wb = openpyxl.load_workbook(exported)
+    ws = wb.active
+    phone_col = next(c.column for c in ws[3] if c.value == "联系电话")
+    li_row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "李四")
+    ws.cell(li_row, phone_col).value = "13722223333"
+    edited = tmp_path / "edited" / "export.xlsx"
+    edited.parent.mkdir()
+    wb.save(edited)
+    out = tmp_path / "out"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(edited)], check=True, capture_output=True, timeout=120)
+    p = plan(org_store, out / "export.xlsx")  # written by LibreOffice
+    changed = [r for r in p.rows if r.status == CHANGED]
+    assert [r.status for r in p.rows].count(UNCHANGED) == 2
+    assert len(changed) == 1 and [(c.label, c.new) for c in changed[0].changes] == [("联系电话", "137****3333")]
+
+
+def test_cli_export_and_template(org_store, tmp_path, capsys):
+    apply(org_store, write_roster(tmp_path / "a.xlsx", rows()))
+    db = str(org_store.path)
+    out = tmp_path / "花名册.xlsx"
+    assert cli_main(["--db", db, "export", "members", str(out)]) == 0
+    assert "已导出党员花名册 3 条" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(out).active
+    assert ws.cell(4, 1).value.startswith("DY") and "*" in "".join(str(c.value) for c in ws[4])  # masked by default
+    assert cli_main(["--db", db, "export", "members", str(out), "--full"]) == 0
+    assert ZHANG in [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+    assert cli_main(["--db", db, "export", "people", str(out)]) == 2
+    assert "没有“people”这种名册" in capsys.readouterr().err
+    assert cli_main(["template", "members", str(tmp_path / "模板.xlsx")]) == 0
+    assert openpyxl.load_workbook(tmp_path / "模板.xlsx").sheetnames[-1] == "填写说明"

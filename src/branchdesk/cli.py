@@ -36,6 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--sheet", metavar="NAME", help="要导入的工作表；不写时自动选择")
     imp.add_argument("--dry-run", action="store_true", help="只检查并报告，不修改数据库")
     imp.add_argument("--errors", metavar="OUT.xlsx", type=Path, help="把有问题的行连同问题说明写入这个文件")
+    kinds = "members（党员）、building-leaders（楼栋长）、center-households（党员中心户）、households（住户）"
+    exp = sub.add_parser("export", help="把名册导出为 Excel 文件（默认隐藏部分身份证号和电话）")
+    exp.add_argument("kind", metavar="KIND", help=kinds)
+    exp.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")
+    shown = exp.add_mutually_exclusive_group()
+    shown.add_argument("--masked", action="store_true", help="隐藏部分身份证号和电话（默认）")
+    shown.add_argument("--full", action="store_true", help="显示完整号码（报街道用，请妥善保管）")
+    exp.add_argument("--prepared-by", metavar="NAME", default="", help="填报人姓名，写在表格末尾")
+    tpl = sub.add_parser("template", help="生成空白导入模板（含下拉选项和填写说明）")
+    tpl.add_argument("kind", metavar="KIND", help=kinds)
+    tpl.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")
     return parser
 
 
@@ -82,10 +93,10 @@ def _run(args) -> int:
     # The default database is created on first start; a path given with --db must exist
     # unless the command is there to fill it.
     create = args.db is None or command == "demo"
-    if command == "import":
-        from .exchange.cli import run_import
+    if command in ("import", "export", "template"):
+        from .exchange import cli as exchange_cli
 
-        return run_import(path, args)
+        return getattr(exchange_cli, f"run_{command}")(path, args)
     if command == "demo":
         store = open_store(path, create=create)
         try:

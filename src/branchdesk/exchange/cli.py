@@ -1,7 +1,8 @@
-"""`branchdesk import`: the import from the command line, worded for the secretary.
+"""`branchdesk import / export / template`: the Excel exchange from the command
+line, worded for the secretary.
 
-Exit codes: 0 applied (or would apply, with --dry-run), 1 rows were rejected and
-nothing was changed, 2 the file (or the database) cannot be used at all."""
+Import exit codes: 0 applied (or would apply, with --dry-run), 1 rows were
+rejected and nothing was changed, 2 the file (or the database) cannot be used."""
 from __future__ import annotations
 
 import sys
@@ -74,3 +75,31 @@ def run_import(db_path: Path, args) -> int:
     except OSError as exc:  # the error workbook could not be written
         print(f"无法写入文件（{exc.strerror or exc}），请检查文件是否正被 Excel 或 WPS 打开。", file=sys.stderr)
         return 2
+
+
+def run_export(db_path: Path, args) -> int:
+    from ..store import open_store
+    from .writer import ROSTER_NAMES, export_roster
+
+    try:
+        with open_store(db_path, create=False) as store, store.session() as session:
+            count = export_roster(session, args.kind, args.file, masked=not args.full,
+                                  prepared_by=args.prepared_by)
+    except ExchangeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    shown = "完整号码" if args.full else "已隐藏部分身份证号和电话"
+    print(f"已导出{ROSTER_NAMES[args.kind]} {count} 条到“{args.file}”（{shown}）。")
+    return 0
+
+
+def run_template(_db_path: Path, args) -> int:
+    from .writer import write_template
+
+    try:
+        write_template(args.kind, args.file)
+    except ExchangeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"已生成空白模板“{args.file}”，填写说明见其中的“填写说明”工作表。")
+    return 0

@@ -21,11 +21,10 @@ from ..services import org as org_service
 from ..validation import Invalid, clean_text
 from . import ExchangeError
 from .reader import CellError, Table, cell_text, choose_sheet, locate_table, read_workbook
-
 # The export's first column: a stable code per record, so an edited export comes
 # back onto the same records even where ID numbers were missing or corrected.
-RECORD_CODE = F.Field("record_code", "记录编号", headers=("编码",))
-MEMBER_CODE = re.compile(r"DY(\d{6,})")
+from .writer import CODE_FIELD, parse_record_code
+
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
 STATUS_LABELS = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", INVALID: "有问题"}
@@ -160,9 +159,8 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
         code = None
         for key, col in table.columns.items():
             if key == "record_code":
-                text = clean_text(cells[col])
-                m = MEMBER_CODE.fullmatch(text.upper()) if text else None
-                code = int(m.group(1)) if m else None
+                parsed = parse_record_code(cells[col])
+                code = parsed[1] if parsed and parsed[0] == "members" else None
                 continue
             f = M[key]
             try:
@@ -178,6 +176,7 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
                     continue
             raw[key] = text
         match = code if code in snapshot else None
+        _take_masked_numbers(raw, problems, snapshot.get(match))
         values, errors = parse_record(MEMBER_FIELDS, raw, new=False)
         idn = values.get("id_number")
         if match is None and idn:
@@ -226,6 +225,21 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
     return planned
 
 
+def _take_masked_numbers(raw: dict, problems: dict, stored: dict | None) -> None:
+    """A roster exported with 隐藏部分号码 comes back with 110105********002X: where that
+    is the mask of what is stored the number is unchanged; otherwise it cannot be used."""
+    for key in ("id_number", "phone"):
+        text = raw.get(key)
+        if not text or "*" not in text:
+            continue
+        f = M[key]
+        if stored is not None and f.display(stored.get(key), masked=True) == text:
+            del raw[key]
+        else:
+            problems[key] = (f"{f.label}是隐藏了部分数字的（如 138****8000），无法导入：请填写完整号码，"
+                             "或用“显示完整号码”导出的表格。")
+
+
 def _member_changes(session: Session, old: dict, new: dict) -> list[Change]:
     changes = []
     for f in MEMBER_FIELDS:
@@ -248,7 +262,7 @@ def _save_members(session: Session, rows: list[PlannedRow]) -> int:
     return people.bulk_save_members(session, [(r.record_id, r.values) for r in rows])
 
 
-MEMBERS = ImportKind("members", "党员名册", (RECORD_CODE, *MEMBER_FIELDS), _plan_members, _save_members)
+MEMBERS = ImportKind("members", "党员名册", (CODE_FIELD, *MEMBER_FIELDS), _plan_members, _save_members)
 KINDS: dict[str, ImportKind] = {k.key: k for k in (MEMBERS,)}
 
 

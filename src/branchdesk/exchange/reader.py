@@ -194,7 +194,8 @@ def _collect_rows(raw_rows: Iterable[Sequence[object]], file_name: str, sheet_na
 
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>")
 _NOISE = re.compile(r"[\s*※:]+")
-_TOTAL_PREFIXES = ("合计", "总计")
+# the table ends at its totals, or at the sign-off line printed under it
+_TOTAL_PREFIXES = ("合计", "总计", "填报人", "填表人", "制表人", "审核人")
 _SUBTOTAL_PREFIXES = ("小计",)
 
 

@@ -1,0 +1,525 @@
+"""Writing rosters to Excel: the exports a street office expects, and empty templates.
+
+An export is built for printing and for coming back: a title, the export date and
+a styled header, then one row per record whose first column is a stable record
+code (DY000123), so an edited export re-imports onto the right records. ID numbers
+and phones are text cells (never numbers, which would lose digits), dates are real
+date cells, choices and yes/no values are written as the Chinese words.
+
+Exports use openpyxl's write-only mode so 50,000 rows stay fast; templates need
+data validations and are small, so they use a normal workbook.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from copy import copy
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import fields as F
+from ..fields import (
+    CENTER_HOUSEHOLD_FIELDS,
+    FOUR_HAVES,
+    LEADER_FIELDS,
+    MEMBER_FIELDS,
+    Field,
+    by_key,
+)
+from ..models import (
+    Building,
+    CenterHousehold,
+    Community,
+    Compound,
+    Member,
+    Resident,
+    Unit,
+    center_household_link,
+)
+from ..services import org, people
+from ..validation import clean_text
+from . import ExchangeError
+
+# ---- kinds and record codes --------------------------------------------------------
+MEMBERS = "members"
+LEADERS = "building-leaders"
+CENTER_HOUSEHOLDS = "center-households"
+HOUSEHOLDS = "households"
+KINDS = (MEMBERS, LEADERS, CENTER_HOUSEHOLDS, HOUSEHOLDS)
+
+ROSTER_NAMES = {
+    MEMBERS: "党员花名册",
+    LEADERS: "楼栋长花名册",
+    CENTER_HOUSEHOLDS: "党员中心户花名册",
+    HOUSEHOLDS: "住户花名册",
+}
+CODE_PREFIXES = {MEMBERS: "DY", LEADERS: "LD", CENTER_HOUSEHOLDS: "ZX", HOUSEHOLDS: "HH"}
+_KIND_OF_PREFIX = {p: k for k, p in CODE_PREFIXES.items()}
+_CODE = re.compile(r"^(DY|LD|ZX|HH)(\d{1,12})$")
+
+CODE_FIELD = Field("record_code", "记录编号", headers=("编号",), width=8)
+MASKED_NOTE = "（已隐藏部分号码）"
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+HEADER_ROW = 3  # row 1 the title, row 2 the export date
+TEMPLATE_ROWS = 1000  # rows a template's dropdowns cover (header included)
+# A text starting with one of these would be taken as a formula by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ExchangeError(f"没有“{kind}”这种名册，可以导出：党员（members）、楼栋长（building-leaders）、"
+                            "党员中心户（center-households）、住户（households）。")
+
+
+def record_code(kind: str, record_id: int) -> str:
+    """members 123 → DY000123 (six digits, more once ids pass 999999)."""
+    _check_kind(kind)
+    return f"{CODE_PREFIXES[kind]}{record_id:06d}"
+
+
+def parse_record_code(text: object) -> tuple[str, int] | None:
+    """DY000123 → ("members", 123); None for anything that is not a record code.
+    Full-width letters and digits, spaces and lower case are forgiven."""
+    if text is None or isinstance(text, bool):
+        return None
+    s = clean_text(text).replace(" ", "").upper()
+    m = _CODE.match(s)
+    if m is None or int(m.group(2)) == 0:
+        return None
+    return _KIND_OF_PREFIX[m.group(1)], int(m.group(2))
+
+
+# ---- what each roster shows -----------------------------------------------------------
+@dataclass(frozen=True)
+class ExportColumn:
+    field: Field
+    attr: str  # the attribute of the listed row that holds the value
+
+
+M = by_key(MEMBER_FIELDS)
+L = by_key(LEADER_FIELDS)
+C = by_key(CENTER_HOUSEHOLD_FIELDS)
+
+_SERVED_COUNT = Field("served_count", "联系户数", width=4)
+_SERVED = Field("served", "联系户", headers=("联系户住址",), max_length=2000, width=24,
+                hint="多户用顿号隔开，如 3-2-401、3-2-402")
+
+HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("compound", "小区", width=8),
+    Field("building", "楼栋", headers=("楼号",), width=5),
+    Field("unit", "单元", width=4),
+    Field("room", "门牌", headers=("门牌号", "房号"), width=4),
+    Field("address", "住址", F.ADDRESS, width=11),
+    Field("member_count", "党员人数", width=4),
+    Field("is_center", "是否党员中心户", F.BOOL, width=4),
+    Field("centers", "联系的中心户", width=10),
+)
+
+
+def _columns(kind: str) -> tuple[ExportColumn, ...]:
+    if kind == MEMBERS:
+        attrs = {"party_org_id": "party_org"}
+        return tuple(ExportColumn(f, attrs.get(f.key, f.key)) for f in MEMBER_FIELDS)
+    if kind == LEADERS:
+        attrs = {"building_id": "building_full", "unit_id": "unit"}
+        return tuple(ExportColumn(f, attrs.get(f.key, f.key)) for f in LEADER_FIELDS)
+    if kind == CENTER_HOUSEHOLDS:
+        return (ExportColumn(C["member_id"], "name"), ExportColumn(M["id_number"], "id_number"),
+                ExportColumn(M["address"], "address"), ExportColumn(M["phone"], "phone"),
+                ExportColumn(C["appointed_on"], "appointed_on"),
+                *[ExportColumn(f, f.key) for f in FOUR_HAVES],
+                ExportColumn(_SERVED_COUNT, "served_count"), ExportColumn(_SERVED, "served"),
+                ExportColumn(C["note"], "note"))
+    return tuple(ExportColumn(f, f.key) for f in HOUSEHOLD_FIELDS)
+
+
+def template_fields(kind: str) -> tuple[Field, ...]:
+    """The columns of an empty template: what a new record of the kind is entered with."""
+    _check_kind(kind)
+    if kind == MEMBERS:
+        return MEMBER_FIELDS
+    if kind == LEADERS:
+        return LEADER_FIELDS
+    if kind == CENTER_HOUSEHOLDS:
+        return (C["member_id"], replace(M["address"], hint="中心户党员的住址，用于区分同名党员"),
+                C["appointed_on"], *FOUR_HAVES, replace(_SERVED, required=True), C["note"])
+    raise ExchangeError("住户由“组织架构”中的楼栋自动生成，没有导入模板；请在“组织架构”中添加楼栋。")
+
+
+# ---- loading the rows --------------------------------------------------------------------
+@dataclass
+class _HouseholdRow:
+    id: int
+    compound: str
+    building: str
+    unit: str
+    room: str
+    address: str
+    member_count: int
+    is_center: bool
+    centers: str
+
+
+def _household_rows(session: Session) -> list[_HouseholdRow]:
+    """Every household with its member count, whether it is a center household and the
+    center households that serve it. (Candidate for services.org.)"""
+    refs = org.household_refs(session)
+    building_names = dict(session.execute(select(Building.id, Building.name)).all())
+    unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    members = dict(session.execute(
+        select(Resident.household_id, func.count(Member.id)).join(Member, Member.resident_id == Resident.id)
+        .where(Member.deleted_at.is_(None), Resident.household_id.is_not(None))
+        .group_by(Resident.household_id)).all())
+    live = (CenterHousehold.deleted_at.is_(None), Member.deleted_at.is_(None))
+    centers = set(session.scalars(
+        select(Resident.household_id).join(Member, Member.resident_id == Resident.id)
+        .join(CenterHousehold, CenterHousehold.member_id == Member.id).where(*live)))
+    served: dict[int, list[str]] = {}
+    for household_id, name in session.execute(
+            select(center_household_link.c.household_id, Resident.name)
+            .join(CenterHousehold, CenterHousehold.id == center_household_link.c.center_household_id)
+            .join(Member, CenterHousehold.member_id == Member.id)
+            .join(Resident, Member.resident_id == Resident.id)
+            .where(*live).order_by(Resident.name_pinyin)):
+        served.setdefault(household_id, []).append(name)
+    return [_HouseholdRow(r.id, r.compound, building_names.get(r.building_id, ""), unit_names.get(r.unit_id, ""),
+                          r.room, r.address, members.get(r.id, 0), r.id in centers, "、".join(served.get(r.id, ())))
+            for r in refs]
+
+
+def _compound_prefixes(session: Session) -> dict[int, str]:
+    """Building id → compound name for buildings whose number another compound also
+    uses: there an address is only unambiguous with the compound in front."""
+    rows = session.execute(select(Building.id, Building.code, Building.compound_id)).all()
+    compounds_of: dict[str, set[int]] = {}
+    for _bid, code, cid in rows:
+        compounds_of.setdefault(code.upper(), set()).add(cid)
+    shared = [bid for bid, code, _cid in rows if len(compounds_of[code.upper()]) > 1]
+    if not shared:
+        return {}
+    return dict(session.execute(select(Building.id, Compound.name).join(Compound, Building.compound_id == Compound.id)
+                                .where(Building.id.in_(shared))).all())
+
+
+def _load(session: Session, kind: str) -> list:
+    if kind == MEMBERS:
+        return people.list_members(session)
+    if kind == LEADERS:
+        return people.list_leaders(session)
+    if kind == CENTER_HOUSEHOLDS:
+        return people.list_center_households(session)
+    return _household_rows(session)
+
+
+def community_name(session: Session) -> str:
+    """The community the rosters belong to (the first one entered)."""
+    return session.scalar(select(Community.name).order_by(Community.id).limit(1)) or ""
+
+
+# ---- cells --------------------------------------------------------------------------------
+def _text_width(text: str) -> int:
+    """Display width in Excel's units: a Chinese character counts two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def column_width(field: Field) -> float:
+    return min(60, max(field.width, _text_width(field.label)) + 2)
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+
+
+class _Styles:
+    """Prototype cells whose style arrays are copied onto each new cell: setting
+    number_format or quotePrefix per cell would look the style up every time."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.text = self._proto(number_format=TEXT_FORMAT)
+        self.date = self._proto(number_format=DATE_FORMAT)
+        self.literal = self._proto(quote_prefix=True)
+
+    def _proto(self, *, number_format: str | None = None, quote_prefix: bool = False) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws)
+        if number_format:
+            cell.number_format = number_format
+        if quote_prefix:
+            cell.quotePrefix = True
+        return cell
+
+    def cell(self, proto: WriteOnlyCell, value) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws)
+        cell._value = value
+        cell.data_type = "d" if isinstance(value, date) else "s"
+        cell._style = copy(proto._style)
+        return cell
+
+    def plain(self, value):
+        """A value for a general cell: text that looks like a formula stays text."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            return self.cell(self.literal, value)
+        return value
+
+
+def _cell_maker(field: Field, styles: _Styles, masked: bool) -> Callable[[object], object]:
+    """How one column turns a stored value into what is appended to the row."""
+    kind = field.kind
+    if kind in (F.ID_NUMBER, F.PHONE):
+        hide = masked and field.sensitive
+
+        def text_cell(value):
+            if value is None or value == "":
+                return None
+            shown = field.display(value, masked=hide)
+            proto = styles.literal if shown.startswith(FORMULA_STARTS) else styles.text
+            cell = styles.cell(proto, shown)
+            if proto is styles.literal:
+                cell.number_format = TEXT_FORMAT
+            return cell
+        return text_cell
+    if kind == F.DATE:
+        def date_cell(value):
+            if value is None:
+                return None
+            if isinstance(value, datetime):
+                value = value.date()
+            return styles.cell(styles.date, value)
+        return date_cell
+    if kind == F.BOOL:
+        return lambda value: None if value is None else ("是" if value else "否")
+    if kind == F.CHOICE and not field.open_choices:
+        labels = dict(field.choices)
+        return lambda value: None if value in (None, "") else labels.get(value, styles.plain(str(value)))
+
+    def general(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return styles.plain(value if value is None or isinstance(value, str) else str(value))
+    return general
+
+
+def _header_cell(ws, label: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=label)
+    cell.font = Font(bold=True)
+    cell.fill = _HEADER_FILL
+    cell.border = _BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
+
+
+def _setup_print(ws) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.print_options.gridLines = True  # data rows print with lines, without a style per cell
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _day(now) -> date:
+    if now is None:
+        return date.today()
+    return now.date() if isinstance(now, datetime) else now
+
+
+# ---- export --------------------------------------------------------------------------------
+def export_roster(session: Session, kind: str, path, *, masked: bool = True, prepared_by: str = "",
+                  now: date | datetime | None = None) -> int:
+    """Write one roster to an .xlsx file; returns the number of records written.
+
+    masked=True (the default, for anything printed or posted) hides the middle of ID
+    numbers and phones; masked=False writes them in full, for the street office."""
+    _check_kind(kind)
+    rows = _load(session, kind)
+    prefixes = _compound_prefixes(session) if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {}
+    title = community_name(session) + ROSTER_NAMES[kind]
+    columns = _columns(kind)
+    if masked and any(c.field.sensitive for c in columns):
+        title += MASKED_NOTE
+    day = _day(now)
+    fields = (CODE_FIELD, *(c.field for c in columns))
+    last_col = get_column_letter(len(fields))
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(ROSTER_NAMES[kind])
+    styles = _Styles(ws)
+    for i, f in enumerate(fields, 1):
+        ws.column_dimensions[get_column_letter(i)].width = column_width(f)
+    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[HEADER_ROW].height = 30
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    _setup_print(ws)
+
+    title_cell = WriteOnlyCell(ws, value=title)
+    title_cell.font = Font(bold=True, size=16)
+    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.append([title_cell])
+    ws.merged_cells.add(f"A1:{last_col}1")
+    ws.append([f"导出日期：{day:%Y-%m-%d}"])
+    ws.append([_header_cell(ws, f.label) for f in fields])
+
+    prefix = CODE_PREFIXES[kind]
+    makers = [_cell_maker(c.field, styles, masked) for c in columns]
+    getters = [c.attr for c in columns]
+    address_at = next((i for i, c in enumerate(columns) if c.attr == "address"), None)
+    count = 0
+    for row in rows:
+        values = [f"{prefix}{row.id:06d}"]
+        values.extend(make(getattr(row, attr)) for make, attr in zip(makers, getters))
+        if prefixes and address_at is not None and row.building_id in prefixes and row.address:
+            values[address_at + 1] = styles.plain(prefixes[row.building_id] + row.address)
+        ws.append(values)
+        count += 1
+
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + count}"
+    ws.append([])
+    ws.append([styles.plain(f"填报人：{prepared_by}        审核人：        日期：{day:%Y-%m-%d}")])
+    _save(wb, path)
+    return count
+
+
+def _save(wb: Workbook, path) -> None:
+    """Save beside the target and then replace it, so a failed export never leaves a
+    half-written file where a good one was."""
+    path = Path(path)
+    temp = path.with_name(f".{path.stem}.part{path.suffix or '.xlsx'}")
+    try:
+        wb.save(temp)
+        os.replace(temp, path)
+    except PermissionError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExchangeError(f"无法写入“{path.name}”：文件可能正在 Excel 或 WPS 中打开，请关闭后再试，"
+                            "或换一个文件名。") from exc
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExchangeError(f"无法写入“{path.name}”：{exc.strerror or exc}。请换一个保存位置后再试。") from exc
+
+
+# ---- templates -----------------------------------------------------------------------------
+def _list_formula(labels: Iterable[str]) -> str:
+    return '"' + ",".join(labels) + '"'
+
+
+def _format_note(field: Field) -> str:
+    """The accepted format of a column, in words, for the instructions sheet."""
+    kind = field.kind
+    if kind == F.DATE:
+        note = "日期，如 2024-05-31、2024/5/31 或 2024年5月31日"
+        if field.allow_month:
+            note += "；只知道年月时可写 1965.03 或 1965年3月"
+    elif kind == F.ID_NUMBER:
+        note = ("18 位公民身份号码，末位可以是 X。本列已设为文本格式，请直接输入或粘贴；"
+                "若把身份证号填进数字格式的列，Excel 会把后几位变成 0")
+    elif kind == F.PHONE:
+        note = "11 位手机号，或带区号的固定电话（如 010-12345678）。本列已设为文本格式"
+    elif kind == F.ADDRESS:
+        note = "如 3号楼2单元501 或 3-2-501；几个小区有相同楼号时，在前面写上小区名"
+    elif kind == F.BOOL:
+        note = "从下拉列表选择“是”或“否”"
+    elif kind == F.CHOICE and not field.open_choices:
+        note = "从下拉列表选择：" + "、".join(label for _c, label in field.choices)
+    elif kind == F.CHOICE:
+        note = "可从下拉列表选择，也可填写其他：" + "、".join(field.choices)
+    elif kind == F.REF:
+        note = f"填写系统中已有的{field.label}名称"
+    else:
+        note = f"文字，最多 {field.max_length} 个字"
+    if field.hint and field.hint not in note:
+        note += f"（{field.hint}）"
+    return note + "。"
+
+
+def _choice_labels(field: Field) -> list[str] | None:
+    if field.kind == F.BOOL:
+        return ["是", "否"]
+    if field.kind == F.CHOICE:
+        return [c[1] if isinstance(c, tuple) else c for c in field.choices]
+    return None
+
+
+def write_template(kind: str, path) -> None:
+    """An empty workbook to fill in for an import: the header (required columns marked
+    “*”), dropdown lists for fixed choices, text-formatted ID and phone columns, and a
+    second sheet “填写说明” explaining every column."""
+    _check_kind(kind)
+    fields = template_fields(kind)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = ROSTER_NAMES[kind].removesuffix("花名册") + "登记表"
+    for i, f in enumerate(fields, 1):
+        letter = get_column_letter(i)
+        cell = ws.cell(row=1, column=i, value=f"*{f.label}" if f.required else f.label)
+        cell.font = Font(bold=True, color="C00000" if f.required else None)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        dim = ws.column_dimensions[letter]
+        dim.width = column_width(f)
+        if f.kind in (F.ID_NUMBER, F.PHONE):
+            dim.number_format = TEXT_FORMAT  # the column's style: new cells typed there are text
+        elif f.kind == F.DATE:
+            dim.number_format = DATE_FORMAT
+        labels = _choice_labels(f)
+        if labels:
+            strict = not (f.kind == F.CHOICE and f.open_choices)
+            dv = DataValidation(type="list", formula1=_list_formula(labels), allow_blank=True,
+                                showDropDown=False, showErrorMessage=strict)
+            if strict:
+                dv.errorTitle = f"{f.label}填写有误"
+                dv.error = "请从下拉列表中选择：" + "、".join(labels)
+            dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+            ws.add_data_validation(dv)
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "A2"
+
+    notes = wb.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["B"].width = 10
+    notes.column_dimensions["C"].width = 80
+    wrap = Alignment(wrap_text=True, vertical="top")
+    intro = (
+        f"{ROSTER_NAMES[kind].removesuffix('花名册')}导入模板：请在“{ws.title}”工作表第 2 行起每行填写一条记录，不要改动表头。",
+        "带 * 的列必须填写，其余可以留空。",
+        "从本软件导出的名册第一列是“记录编号”（如 DY000123），修改后可直接导入，编号用于找到原记录，请勿改动。",
+    )
+    for line in intro:
+        notes.append([line])
+    notes.append([])
+    header = notes.max_row + 1
+    notes.append(["列名", "是否必填", "填写要求"])
+    for c in notes[header]:
+        c.font = Font(bold=True)
+        c.fill = _HEADER_FILL
+        c.border = _BORDER
+    for f in fields:
+        notes.append([f.label, "必填" if f.required else "选填", _format_note(f)])
+        for c in notes[notes.max_row]:
+            c.alignment = wrap
+            c.border = _BORDER
+    _save(wb, path)
