@@ -459,6 +459,13 @@ def crash(form) -> None:
     form.hide()
 
 
+def crash_while_typing_a_name(qtbot, store) -> None:
+    form = show(qtbot, MemberForm(store))
+    type_into(qtbot, form.inputs["name"], "王小明")
+    qtbot.waitUntil(lambda: form.drafts.load(form.draft_key) is not None)
+    crash(form)
+
+
 def test_typing_survives_a_crash_and_is_offered_back(qtbot, store, orgs, fast_drafts):
     form = show(qtbot, MemberForm(store))
     assert form.draft_banner is None
@@ -481,10 +488,7 @@ def test_typing_survives_a_crash_and_is_offered_back(qtbot, store, orgs, fast_dr
 
 
 def test_a_discarded_draft_is_not_offered_again(qtbot, store, orgs, fast_drafts):
-    form = show(qtbot, MemberForm(store))
-    type_into(qtbot, form.inputs["name"], "王小明")
-    qtbot.waitUntil(lambda: form.drafts.load(form.draft_key) is not None)
-    crash(form)
+    crash_while_typing_a_name(qtbot, store)
     again = show(qtbot, MemberForm(store))
     qtbot.mouseClick(again.findChild(QPushButton, "draftDiscard"), Qt.MouseButton.LeftButton)
     assert again.inputs["name"].raw() == "" and again.draft_banner.isHidden()
@@ -493,10 +497,7 @@ def test_a_discarded_draft_is_not_offered_again(qtbot, store, orgs, fast_drafts)
 
 
 def test_a_draft_left_undecided_waits_for_next_time(qtbot, store, orgs, fast_drafts):
-    form = show(qtbot, MemberForm(store))
-    type_into(qtbot, form.inputs["name"], "王小明")
-    qtbot.waitUntil(lambda: form.drafts.load(form.draft_key) is not None)
-    crash(form)
+    crash_while_typing_a_name(qtbot, store)
     again = show(qtbot, MemberForm(store))
     qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)  # closed without choosing
     third = show(qtbot, MemberForm(store))
