@@ -28,6 +28,16 @@ def _settle(app, rounds: int = 40) -> None:
         time.sleep(0.01)
 
 
+def _wait_for(app, predicate) -> None:
+    import time
+
+    deadline = time.perf_counter() + 30
+    while not predicate() and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    _settle(app)
+
+
 def _wait_loaded(app, page) -> None:
     import time
 
@@ -105,6 +115,30 @@ def main(out: Path) -> int:
     dialog.show()
     save(dialog, "new-building")
     dialog.done(0)
+
+    # the import preview: a full export with one phone changed and one ID typed as a number
+    import openpyxl
+
+    from branchdesk.exchange.writer import export_roster
+    from branchdesk.ui.import_dialog import ImportDialog
+
+    roster = temp / "党员花名册（街道返回）.xlsx"
+    with store.session() as session:
+        export_roster(session, "members", roster, masked=False)
+    wb = openpyxl.load_workbook(roster)
+    ws = wb.active
+    header = {c.value: c.column for c in ws[3]}
+    ws.cell(5, header["联系电话"]).value = "13700001111"
+    ws.cell(8, header["身份证号"]).value = 110105196503121234
+    wb.save(roster)
+    importer = ImportDialog(store, make_settings(), "members", window)
+    importer.show()
+    importer.load_file(roster)
+    _wait_for(app, lambda: importer.plan is not None)
+    importer.show_box.setCurrentIndex(0)
+    importer.table.setCurrentIndex(importer.model.index(1, 0))
+    save(importer, "import-preview")
+    importer.done(0)
 
     window.close()
     store.close()

@@ -159,7 +159,8 @@ class ImportDialog(QDialog):
 
     def load_file(self, path: Path) -> None:
         self.path = path
-        self.file_edit.setText(str(path))
+        self.file_edit.setText(path.name)  # the folder is in the tooltip: a long path hides the name
+        self.file_edit.setToolTip(str(path))
         self._set_plan(None, "正在读取和检查…")
 
         def work(report):
