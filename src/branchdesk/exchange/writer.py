@@ -25,7 +25,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import fields as F
@@ -36,16 +35,6 @@ from ..fields import (
     MEMBER_FIELDS,
     Field,
     by_key,
-)
-from ..models import (
-    Building,
-    CenterHousehold,
-    Community,
-    Compound,
-    Member,
-    Resident,
-    Unit,
-    center_household_link,
 )
 from ..services import org, people
 from ..validation import clean_text
@@ -160,60 +149,6 @@ def template_fields(kind: str) -> tuple[Field, ...]:
 
 
 # ---- loading the rows --------------------------------------------------------------------
-@dataclass
-class _HouseholdRow:
-    id: int
-    compound: str
-    building: str
-    unit: str
-    room: str
-    address: str
-    member_count: int
-    is_center: bool
-    centers: str
-
-
-def _household_rows(session: Session) -> list[_HouseholdRow]:
-    """Every household with its member count, whether it is a center household and the
-    center households that serve it. (Candidate for services.org.)"""
-    refs = org.household_refs(session)
-    building_names = dict(session.execute(select(Building.id, Building.name)).all())
-    unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
-    members = dict(session.execute(
-        select(Resident.household_id, func.count(Member.id)).join(Member, Member.resident_id == Resident.id)
-        .where(Member.deleted_at.is_(None), Resident.household_id.is_not(None))
-        .group_by(Resident.household_id)).all())
-    live = (CenterHousehold.deleted_at.is_(None), Member.deleted_at.is_(None))
-    centers = set(session.scalars(
-        select(Resident.household_id).join(Member, Member.resident_id == Resident.id)
-        .join(CenterHousehold, CenterHousehold.member_id == Member.id).where(*live)))
-    served: dict[int, list[str]] = {}
-    for household_id, name in session.execute(
-            select(center_household_link.c.household_id, Resident.name)
-            .join(CenterHousehold, CenterHousehold.id == center_household_link.c.center_household_id)
-            .join(Member, CenterHousehold.member_id == Member.id)
-            .join(Resident, Member.resident_id == Resident.id)
-            .where(*live).order_by(Resident.name_pinyin)):
-        served.setdefault(household_id, []).append(name)
-    return [_HouseholdRow(r.id, r.compound, building_names.get(r.building_id, ""), unit_names.get(r.unit_id, ""),
-                          r.room, r.address, members.get(r.id, 0), r.id in centers, "、".join(served.get(r.id, ())))
-            for r in refs]
-
-
-def _compound_prefixes(session: Session) -> dict[int, str]:
-    """Building id → compound name for buildings whose number another compound also
-    uses: there an address is only unambiguous with the compound in front."""
-    rows = session.execute(select(Building.id, Building.code, Building.compound_id)).all()
-    compounds_of: dict[str, set[int]] = {}
-    for _bid, code, cid in rows:
-        compounds_of.setdefault(code.upper(), set()).add(cid)
-    shared = [bid for bid, code, _cid in rows if len(compounds_of[code.upper()]) > 1]
-    if not shared:
-        return {}
-    return dict(session.execute(select(Building.id, Compound.name).join(Compound, Building.compound_id == Compound.id)
-                                .where(Building.id.in_(shared))).all())
-
-
 def _load(session: Session, kind: str) -> list:
     if kind == MEMBERS:
         return people.list_members(session)
@@ -221,12 +156,7 @@ def _load(session: Session, kind: str) -> list:
         return people.list_leaders(session)
     if kind == CENTER_HOUSEHOLDS:
         return people.list_center_households(session)
-    return _household_rows(session)
-
-
-def community_name(session: Session) -> str:
-    """The community the rosters belong to (the first one entered)."""
-    return session.scalar(select(Community.name).order_by(Community.id).limit(1)) or ""
+    return org.household_roster(session)
 
 
 # ---- cells --------------------------------------------------------------------------------
@@ -357,8 +287,8 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     numbers and phones; masked=False writes them in full, for the street office."""
     _check_kind(kind)
     rows = _load(session, kind)
-    prefixes = _compound_prefixes(session) if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {}
-    title = community_name(session) + ROSTER_NAMES[kind]
+    prefixes = org.compound_prefixes(session) if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {}
+    title = org.community_name(session) + ROSTER_NAMES[kind]
     columns = _columns(kind)
     if masked and any(c.field.sensitive for c in columns):
         title += MASKED_NOTE

@@ -361,12 +361,9 @@ def grid_choices(session: Session) -> list[Choice]:
 def next_building_code(session: Session, compound_id: int) -> str:
     """The number a new building most likely gets. Some communities number buildings
     across all their compounds (no number used twice), others start at 1 in each."""
-    rows = session.execute(select(Building.code, Building.compound_id)).all()
-    compounds_of: dict[str, set[int]] = {}
-    for code, cid in rows:
-        compounds_of.setdefault(code, set()).add(cid)
+    rows, compounds_of = _compounds_by_building_code(session)
     across = all(len(c) == 1 for c in compounds_of.values())
-    numbers = [int(code) for code, cid in rows if code.isdigit() and (across or cid == compound_id)]
+    numbers = [int(code) for _bid, code, cid in rows if code.isdigit() and (across or cid == compound_id)]
     return str(max(numbers, default=0) + 1)
 
 
@@ -383,3 +380,69 @@ def create_building(session: Session, *, compound_id: int, code: str, grid_id: i
         raise Invalid("单元数、层数和每层户数应在合理范围内（单元 1-20，层数 1-60，每层 1-20 户）。")
     return add_building(session, compound_id=compound_id, code=code, grid_id=grid_id, units=units,
                         floors=floors, rooms_per_floor=rooms_per_floor)
+
+
+# ---- rosters for the exchange ----------------------------------------------------------
+@dataclass
+class HouseholdRow:
+    id: int
+    compound: str
+    building: str
+    unit: str
+    room: str
+    address: str
+    member_count: int
+    is_center: bool
+    centers: str
+
+
+def household_roster(session: Session) -> list[HouseholdRow]:
+    """Every household with its member count, whether it is a center household and the
+    center households that serve it."""
+    refs = household_refs(session)
+    building_names = dict(session.execute(select(Building.id, Building.name)).all())
+    unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    members = dict(session.execute(
+        select(Resident.household_id, func.count(Member.id)).join(Member, Member.resident_id == Resident.id)
+        .where(Member.deleted_at.is_(None), Resident.household_id.is_not(None))
+        .group_by(Resident.household_id)).all())
+    live = (CenterHousehold.deleted_at.is_(None), Member.deleted_at.is_(None))
+    centers = set(session.scalars(
+        select(Resident.household_id).join(Member, Member.resident_id == Resident.id)
+        .join(CenterHousehold, CenterHousehold.member_id == Member.id).where(*live)))
+    served: dict[int, list[str]] = {}
+    for household_id, name in session.execute(
+            select(center_household_link.c.household_id, Resident.name)
+            .join(CenterHousehold, CenterHousehold.id == center_household_link.c.center_household_id)
+            .join(Member, CenterHousehold.member_id == Member.id)
+            .join(Resident, Member.resident_id == Resident.id)
+            .where(*live).order_by(Resident.name_pinyin)):
+        served.setdefault(household_id, []).append(name)
+    return [HouseholdRow(r.id, r.compound, building_names.get(r.building_id, ""), unit_names.get(r.unit_id, ""),
+                         r.room, r.address, members.get(r.id, 0), r.id in centers, "、".join(served.get(r.id, ())))
+            for r in refs]
+
+
+def _compounds_by_building_code(session: Session) -> tuple[list, dict[str, set[int]]]:
+    """(building id, code, compound id) rows, and for each code the compounds using it."""
+    rows = session.execute(select(Building.id, Building.code, Building.compound_id)).all()
+    compounds_of: dict[str, set[int]] = {}
+    for _bid, code, cid in rows:
+        compounds_of.setdefault(code.upper(), set()).add(cid)
+    return rows, compounds_of
+
+
+def compound_prefixes(session: Session) -> dict[int, str]:
+    """Building id → compound name for buildings whose number another compound also
+    uses: there an address is only unambiguous with the compound in front."""
+    rows, compounds_of = _compounds_by_building_code(session)
+    shared = [bid for bid, code, _cid in rows if len(compounds_of[code.upper()]) > 1]
+    if not shared:
+        return {}
+    return dict(session.execute(select(Building.id, Compound.name).join(Compound, Building.compound_id == Compound.id)
+                                .where(Building.id.in_(shared))).all())
+
+
+def community_name(session: Session) -> str:
+    """The community the rosters belong to (the first one entered)."""
+    return session.scalar(select(Community.name).order_by(Community.id).limit(1)) or ""
