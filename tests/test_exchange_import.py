@@ -226,6 +226,9 @@ def test_cli_rejected_rows_exit_1_change_nothing_and_write_the_error_workbook(or
     out, err = capsys.readouterr()
     assert "第 4 行 张三：公民身份号码：" in out and "没有导入任何数据" in err
     assert errors.exists() and member_count(org_store) == 0
+    assert cli_main(["--db", str(org_store.path), "import", str(path), "--errors",
+                     str(tmp_path / "无此文件夹" / "错误.xlsx")]) == 2
+    assert "无法写入“错误.xlsx”" in capsys.readouterr().err
 
 
 def test_cli_unreadable_file_exit_2(org_store, tmp_path, capsys):
@@ -322,5 +325,8 @@ def test_cli_export_and_template(org_store, tmp_path, capsys):
     assert ZHANG in [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
     assert cli_main(["--db", db, "export", "people", str(out)]) == 2
     assert "没有“people”这种名册" in capsys.readouterr().err
+    assert cli_main(["--db", db, "export", "members", str(tmp_path / "无此文件夹" / "x.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "保存位置" in err and "不存在" in err and "Traceback" not in err
     assert cli_main(["template", "members", str(tmp_path / "模板.xlsx")]) == 0
     assert openpyxl.load_workbook(tmp_path / "模板.xlsx").sheetnames[-1] == "填写说明"

@@ -73,7 +73,9 @@ def run_import(db_path: Path, args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except OSError as exc:  # the error workbook could not be written
-        print(f"无法写入文件（{exc.strerror or exc}），请检查文件是否正被 Excel 或 WPS 打开。", file=sys.stderr)
+        name = Path(exc.filename).name if getattr(exc, "filename", None) else "文件"
+        print(f"无法写入“{name}”：保存位置不存在、没有写入权限，或文件正被 Excel 或 WPS 打开，"
+              "请换一个位置或关闭文件后再试。", file=sys.stderr)
         return 2
 
 

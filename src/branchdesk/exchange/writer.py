@@ -286,6 +286,7 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     masked=True (the default, for anything printed or posted) hides the middle of ID
     numbers and phones; masked=False writes them in full, for the street office."""
     _check_kind(kind)
+    _check_folder(path)
     rows = _load(session, kind)
     prefixes = org.compound_prefixes(session) if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {}
     title = org.community_name(session) + ROSTER_NAMES[kind]
@@ -334,6 +335,13 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     return count
 
 
+def _check_folder(path) -> None:
+    """Before any work: a missing folder is said plainly (openpyxl would fail half-way)."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise ExchangeError(f"保存位置“{folder}”不存在，请换一个文件夹后再试。")
+
+
 def _save(wb: Workbook, path) -> None:
     """Save beside the target and then replace it, so a failed export never leaves a
     half-written file where a good one was."""
@@ -348,7 +356,8 @@ def _save(wb: Workbook, path) -> None:
                             "或换一个文件名。") from exc
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise ExchangeError(f"无法写入“{path.name}”：{exc.strerror or exc}。请换一个保存位置后再试。") from exc
+        raise ExchangeError(f"无法写入“{path.name}”：磁盘可能已满，或没有写入这个文件夹的权限，"
+                            "请换一个保存位置后再试。") from exc
 
 
 # ---- templates -----------------------------------------------------------------------------
@@ -398,6 +407,7 @@ def write_template(kind: str, path) -> None:
     “*”), dropdown lists for fixed choices, text-formatted ID and phone columns, and a
     second sheet “填写说明” explaining every column."""
     _check_kind(kind)
+    _check_folder(path)
     fields = template_fields(kind)
     wb = Workbook()
     ws = wb.active
