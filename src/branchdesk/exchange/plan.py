@@ -1,0 +1,98 @@
+"""What an import plans to do, row by row: the types every import kind fills in.
+
+Planning reads the database but never writes it, so the preview shown to the
+secretary is exactly what applying will do."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from .. import fields as F
+from .reader import Table
+
+
+NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
+STATUS_LABELS = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", INVALID: "有问题"}
+
+Report = Callable[[int, int, str], None]
+
+
+@dataclass
+class Problem:
+    column: str  # the header as written in the file, or "" for the row as a whole
+    message: str
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class PlannedRow:
+    excel_row: int
+    cells: list
+    status: str = NEW
+    record_id: int | None = None
+    name: str = ""
+    values: dict = field(default_factory=dict)  # parsed and checked: what the service saves
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem_text(self) -> str:
+        return "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in self.problems)
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    file_name: str
+    sheet_name: str
+    header_row: int
+    header_cells: list
+    ignored: list[str]
+    rows: list[PlannedRow]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in (NEW, CHANGED, UNCHANGED, INVALID)}
+
+    @property
+    def invalid(self) -> list[PlannedRow]:
+        return [r for r in self.rows if r.status == INVALID]
+
+    @property
+    def to_save(self) -> list[PlannedRow]:
+        return [r for r in self.rows if r.status in (NEW, CHANGED)]
+
+    def where(self, row: PlannedRow) -> str:
+        """“党员.xlsx”工作表“Sheet1”第 12 行 — how every message names its place."""
+        return f"“{self.file_name}”工作表“{self.sheet_name}”第 {row.excel_row} 行"
+
+
+# ---- kinds -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportKind:
+    key: str
+    title: str  # what the file is, in messages: 党员名册
+    fields: tuple[F.Field, ...]  # what the header is matched against
+    plan: Callable[[Session, Table, Report | None], list[PlannedRow]]
+    save: Callable[[Session, list[PlannedRow]], int]  # every new and changed row at once
+
+
+
+
+def display(f: F.Field, value) -> str:
+    # the preview is shown and printed: ID and phone numbers stay masked
+    return f.display(value, masked=f.sensitive) if value not in (None, "") else "（空）"
+
+
+def no_report(_done: int, _total: int, _text: str = "") -> None:
+    pass
