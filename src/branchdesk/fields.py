@@ -166,6 +166,22 @@ CENTER_HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     *FOUR_HAVES,
     Field("note", "备注", MULTILINE, max_length=500, width=10),
 )
+# The households a center household serves, as rosters write them: 5-1-502、5-1-301
+SERVED_COUNT_FIELD = Field("served_count", "联系户数", width=4)
+SERVED_FIELD = Field("served", "联系户", headers=("联系户住址",), max_length=2000, width=24,
+                     hint="多户用顿号隔开，如 3-2-401、3-2-402")
+
+# ---- households (住户) ------------------------------------------------------------
+HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("compound", "小区", width=8),
+    Field("building", "楼栋", headers=("楼号",), width=5),
+    Field("unit", "单元", width=4),
+    Field("room", "门牌", headers=("门牌号", "房号"), width=4),
+    Field("address", "住址", ADDRESS, width=11),
+    Field("member_count", "党员人数", width=4),
+    Field("is_center", "是否党员中心户", BOOL, width=4),
+    Field("centers", "联系的中心户", width=10),
+)
 
 
 def check_against_id(values: dict, errors: dict) -> None:

@@ -31,8 +31,11 @@ from .. import fields as F
 from ..fields import (
     CENTER_HOUSEHOLD_FIELDS,
     FOUR_HAVES,
+    HOUSEHOLD_FIELDS,
     LEADER_FIELDS,
     MEMBER_FIELDS,
+    SERVED_COUNT_FIELD,
+    SERVED_FIELD,
     Field,
     by_key,
 )
@@ -102,20 +105,6 @@ M = by_key(MEMBER_FIELDS)
 L = by_key(LEADER_FIELDS)
 C = by_key(CENTER_HOUSEHOLD_FIELDS)
 
-_SERVED_COUNT = Field("served_count", "联系户数", width=4)
-_SERVED = Field("served", "联系户", headers=("联系户住址",), max_length=2000, width=24,
-                hint="多户用顿号隔开，如 3-2-401、3-2-402")
-
-HOUSEHOLD_FIELDS: tuple[Field, ...] = (
-    Field("compound", "小区", width=8),
-    Field("building", "楼栋", headers=("楼号",), width=5),
-    Field("unit", "单元", width=4),
-    Field("room", "门牌", headers=("门牌号", "房号"), width=4),
-    Field("address", "住址", F.ADDRESS, width=11),
-    Field("member_count", "党员人数", width=4),
-    Field("is_center", "是否党员中心户", F.BOOL, width=4),
-    Field("centers", "联系的中心户", width=10),
-)
 
 
 def _columns(kind: str) -> tuple[ExportColumn, ...]:
@@ -130,7 +119,7 @@ def _columns(kind: str) -> tuple[ExportColumn, ...]:
                 ExportColumn(M["address"], "address"), ExportColumn(M["phone"], "phone"),
                 ExportColumn(C["appointed_on"], "appointed_on"),
                 *[ExportColumn(f, f.key) for f in FOUR_HAVES],
-                ExportColumn(_SERVED_COUNT, "served_count"), ExportColumn(_SERVED, "served"),
+                ExportColumn(SERVED_COUNT_FIELD, "served_count"), ExportColumn(SERVED_FIELD, "served"),
                 ExportColumn(C["note"], "note"))
     return tuple(ExportColumn(f, f.key) for f in HOUSEHOLD_FIELDS)
 
@@ -144,7 +133,7 @@ def template_fields(kind: str) -> tuple[Field, ...]:
         return LEADER_FIELDS
     if kind == CENTER_HOUSEHOLDS:
         return (C["member_id"], replace(M["address"], hint="中心户党员的住址，用于区分同名党员"),
-                C["appointed_on"], *FOUR_HAVES, replace(_SERVED, required=True), C["note"])
+                C["appointed_on"], *FOUR_HAVES, replace(SERVED_FIELD, required=True), C["note"])
     raise ExchangeError("住户由“组织架构”中的楼栋自动生成，没有导入模板；请在“组织架构”中添加楼栋。")
 
 

@@ -231,7 +231,7 @@ class ImportDialog(QDialog):
 
         try:
             write_error_workbook(self.plan, name)
-        except OSError as exc:
+        except OSError:
             QMessageBox.warning(self, "无法保存", f"无法写入“{Path(name).name}”：文件可能正被 Excel 或 WPS 打开，"
                                 "或没有写入这个文件夹的权限，请关闭文件或换一个位置后再试。")
             return
