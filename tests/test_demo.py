@@ -1,7 +1,6 @@
 """The sample community (branchdesk demo) and the bulk rosters for benchmarks."""
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date
 
@@ -21,11 +20,10 @@ from branchdesk.validation import id_birth_date, id_gender, parse_address, parse
 
 @pytest.fixture
 def demo(store):
-    """A fresh database holding the demo community, fill_demo's report and its run time."""
-    started = time.perf_counter()
+    """A fresh database holding the demo community, and fill_demo's report."""
     with store.transaction() as session:
         report = fill_demo(session)
-    return store, report, time.perf_counter() - started
+    return store, report
 
 
 def _counts(store) -> dict[str, int]:
@@ -43,7 +41,7 @@ def _totals(store) -> dict[str, int]:
 
 
 def test_demo_community_has_the_promised_size_and_report(demo):
-    store, report, seconds = demo
+    store, report = demo
     c = _counts(store)
     assert c["compounds"] == 2
     assert 25 <= c["buildings"] <= 35
@@ -58,11 +56,10 @@ def test_demo_community_has_the_promised_size_and_report(demo):
                    f"党员 {c['members']} 名", f"党员中心户 {c['center_households']} 户",
                    f"楼栋长 {c['building_leaders']} 名"):
         assert figure in report
-    assert seconds < 3.0
 
 
 def test_compounds_grids_and_buildings_look_like_a_real_community(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     with store.transaction() as session:
         compounds = {c.kind: c for c in session.scalars(select(Compound))}
         assert set(compounds) == {"property", "open"}
@@ -87,7 +84,7 @@ def test_compounds_grids_and_buildings_look_like_a_real_community(demo):
 
 def test_every_member_passes_the_member_form_and_id_checks(demo):
     """Opening any demo member in the form and saving it unchanged must not raise."""
-    store, _report, _seconds = demo
+    store, _report = demo
     today = date.today()
     with store.transaction() as session:
         rows = people.list_members(session)
@@ -114,7 +111,7 @@ def test_every_member_passes_the_member_form_and_id_checks(demo):
 
 
 def test_members_are_a_plausible_branch_roster(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     today = date.today()
     with store.transaction() as session:
         rows = people.list_members(session)
@@ -132,7 +129,7 @@ def test_members_are_a_plausible_branch_roster(demo):
 
 
 def test_party_chain_and_member_placement(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     with store.transaction() as session:
         orgs = session.scalars(select(PartyOrg)).all()
         by_level = Counter(o.level for o in orgs)
@@ -167,7 +164,7 @@ def test_party_chain_and_member_placement(demo):
 
 
 def test_center_households_serve_neighbours_in_their_own_building(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     today = date.today()
     with store.transaction() as session:
         centers = session.scalars(select(CenterHousehold)).all()
@@ -194,7 +191,7 @@ def test_center_households_serve_neighbours_in_their_own_building(demo):
 
 
 def test_every_building_has_a_leader_and_leaders_can_be_edited(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     with store.transaction() as session:
         coverage = org.coverage_by_building(session)
         assert coverage and all(c.has_leader for c in coverage)
@@ -243,7 +240,7 @@ def test_demo_is_the_same_every_time(store, tmp_path):
 
 
 def test_running_demo_twice_adds_nothing(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     before, totals = _counts(store), _totals(store)
     with store.transaction() as session:
         report = fill_demo(session)
@@ -298,7 +295,7 @@ def test_fill_bulk_members_are_listable_and_valid(store):
 
 
 def test_fill_bulk_beside_the_demo_keeps_addresses_unambiguous(demo):
-    store, _report, _seconds = demo
+    store, _report = demo
     before = _counts(store)
     with store.transaction() as session:
         fill_bulk(session, 300)

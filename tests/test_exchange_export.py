@@ -214,6 +214,7 @@ def test_every_kind_exports_from_the_demo(store, tmp_path):
             "building-leaders": [r.id for r in people.list_leaders(session)],
             "center-households": [r.id for r in people.list_center_households(session)],
             "households": [r.id for r in org.household_refs(session)],
+            "party-orgs": [r.id for r in org.party_org_roster(session)],
         }
         centers = people.list_center_households(session)
         for kind in W.KINDS:
@@ -229,7 +230,8 @@ def test_every_kind_exports_from_the_demo(store, tmp_path):
     assert titles == {"members": "光明社区党员花名册（已隐藏部分号码）",
                       "building-leaders": "光明社区楼栋长花名册（已隐藏部分号码）",
                       "center-households": "光明社区党员中心户花名册（已隐藏部分号码）",
-                      "households": "光明社区住户花名册"}  # nothing to hide
+                      "households": "光明社区住户花名册（已隐藏部分号码）",
+                      "party-orgs": "光明社区党组织名册"}  # nothing to hide
 
     ws = openpyxl.load_workbook(tmp_path / "building-leaders.xlsx").active
     assert [c.value for c in ws[3]][:6] == ["记录编号", "姓名", "联系电话", "身份证号", "楼栋", "单元"]
@@ -240,15 +242,23 @@ def test_every_kind_exports_from_the_demo(store, tmp_path):
     # households: the center household's own flat, and a flat it serves
     ch = centers[0]
     ws = openpyxl.load_workbook(tmp_path / "households.xlsx").active
-    assert [c.value for c in ws[3]] == ["记录编号", "小区", "楼栋", "单元", "门牌", "住址", "党员人数",
-                                        "是否党员中心户", "联系的中心户"]
+    assert [c.value for c in ws[3]] == ["记录编号", "小区", "网格", "楼栋", "单元", "门牌", "住址", "户主", "联系电话",
+                                        "党员人数", "是否党员中心户", "联系的中心户", "备注"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
-    own = next(r for r in rows.values() if r[5] == ch.address)
-    assert own[7] == "是" and own[6] >= 1
-    served = next(r for r in rows.values() if f"{r[2].removesuffix('号楼')}-{r[3].removesuffix('单元')}-{r[4]}"
+    own = next(r for r in rows.values() if r[6] == ch.address)
+    assert own[10] == "是" and own[9] >= 1
+    served = next(r for r in rows.values() if f"{r[3].removesuffix('号楼')}-{r[4].removesuffix('单元')}-{r[5]}"
                   == ch.served.split("、")[0])
-    assert ch.name in served[8].split("、") and served[7] == "否"
-    assert own[2].endswith("号楼") and own[3].endswith("单元") and own[5] == f"{own[2]}{own[3]}{own[4]}"
+    assert ch.name in served[11].split("、") and served[10] == "否"
+    assert own[3].endswith("号楼") and own[4].endswith("单元") and own[6] == f"{own[3]}{own[4]}{own[5]}"
+    assert own[2].startswith("第") and own[2].endswith("网格")
+    assert all("****" in r[8] for r in rows.values() if r[8])  # household phones masked too
+
+    # party organisations top-down: every parent is listed before its children
+    ws = openpyxl.load_workbook(tmp_path / "party-orgs.xlsx").active
+    listed = [r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    parents = [r[3] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert all(not p or p in listed[:i] for i, p in enumerate(parents))
 
 
 def test_export_replaces_an_existing_file_and_rejects_unknown_kinds(store, tmp_path):
@@ -306,5 +316,11 @@ def test_other_templates(tmp_path):
     labels = [c.value for c in ws[1]]
     assert labels[0] == "*中心户党员" and "*联系户" in labels and "有能力" in labels
     assert len(ws.data_validations.dataValidation) == 4  # the 四有 yes/no columns
-    with pytest.raises(ExchangeError, match="组织架构"):
-        W.write_template("households", tmp_path / "h.xlsx")
+    # households: the place and the details an import sets, not the columns that follow from other rosters
+    W.write_template("households", tmp_path / "h.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx").active
+    assert [c.value for c in ws[1]] == ["小区", "网格", "楼栋", "单元", "门牌", "住址", "户主", "联系电话", "备注"]
+    W.write_template("party-orgs", tmp_path / "p.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "p.xlsx").active
+    assert [c.value for c in ws[1]] == ["*党组织名称", "*层级", "上级党组织", "所在小区", "书记"]
+    assert len(ws.data_validations.dataValidation) == 1  # 层级 from a list

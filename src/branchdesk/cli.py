@@ -32,13 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--screenshots", metavar="DIR", type=Path, help="把每一页截图保存到该文件夹")
     imp = sub.add_parser("import", help="从 Excel 或 CSV 文件导入名册：先逐行检查，全部无误才导入")
     imp.add_argument("file", metavar="FILE", type=Path, help="要导入的 .xlsx、.xls 或 .csv 文件")
-    imp.add_argument("--kind", metavar="KIND", help="名册类型（members）；不写时按表头判断")
+    imp.add_argument("--kind", metavar="KIND", help="名册类型（同 export 的 KIND）；不写时按表头判断")
     imp.add_argument("--sheet", metavar="NAME", help="要导入的工作表；不写时自动选择")
     imp.add_argument("--dry-run", action="store_true", help="只检查并报告，不修改数据库")
     imp.add_argument("--errors", metavar="OUT.xlsx", type=Path, help="把有问题的行连同问题说明写入这个文件")
-    kinds = "members（党员）、building-leaders（楼栋长）、center-households（党员中心户）、households（住户）"
-    exp = sub.add_parser("export", help="把名册导出为 Excel 文件（默认隐藏部分身份证号和电话）")
-    exp.add_argument("kind", metavar="KIND", help=kinds)
+    kinds = ("members（党员）、building-leaders（楼栋长）、center-households（党员中心户）、households（住户）、"
+             "party-orgs（党组织）")
+    exp = sub.add_parser("export", help="把名册导出为 Excel 文件（名册默认隐藏部分身份证号和电话）")
+    exp.add_argument("kind", metavar="KIND", help=kinds + "，或 package（全部数据打包，默认完整号码，供街道汇总）")
     exp.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")
     shown = exp.add_mutually_exclusive_group()
     shown.add_argument("--masked", action="store_true", help="隐藏部分身份证号和电话（默认）")

@@ -142,14 +142,19 @@ MEMBER_FIELDS: tuple[Field, ...] = (
 
 # ---- building leaders (楼栋长/单元长) ------------------------------------------
 LEADER_FIELDS: tuple[Field, ...] = (
-    Field("name", "姓名", required=True, headers=("楼栋长", "单元长", "楼栋长姓名"), max_length=30, width=6),
-    Field("phone", "联系电话", PHONE, required=True, headers=("手机", "手机号", "手机号码", "电话", "联系方式"),
-          sensitive=True, width=11),
-    Field("id_number", "身份证号", ID_NUMBER, headers=("身份证号码", "公民身份号码"), sensitive=True, width=17),
-    Field("building_id", "楼栋", REF, required=True, headers=("楼号", "楼栋号", "所在楼栋"), width=6),
-    Field("unit_id", "单元", REF, headers=("单元号",), width=5, hint="不选表示负责整栋楼"),
-    Field("since", "任职时间", DATE, headers=("任职日期", "担任时间"), allow_month=True, width=9),
-    Field("is_member", "是否党员", BOOL, headers=("党员",), width=4),
+    Field("name", "姓名", required=True,
+          headers=("楼栋长", "单元长", "楼栋长姓名", "单元长姓名", "楼长", "楼长姓名"), max_length=30, width=6),
+    Field("phone", "联系电话", PHONE, required=True,
+          headers=("手机", "手机号", "手机号码", "电话", "联系方式", "电话号码"), sensitive=True, width=11),
+    Field("id_number", "身份证号", ID_NUMBER, headers=("身份证号码", "公民身份号码", "身份证"), sensitive=True,
+          width=17),
+    Field("building_id", "楼栋", REF, required=True,
+          headers=("楼号", "楼栋号", "所在楼栋", "负责楼栋", "楼栋名称", "楼幢", "栋号"), width=6),
+    Field("unit_id", "单元", REF, headers=("单元号", "所在单元", "负责单元"), width=5, hint="不选表示负责整栋楼"),
+    Field("since", "任职时间", DATE, headers=("任职日期", "担任时间", "任职年月", "上任时间"), allow_month=True,
+          width=9),
+    # 政治面貌 columns say 中共党员 / 群众: the leader import reads them as 是 / 否
+    Field("is_member", "是否党员", BOOL, headers=("党员", "是否中共党员", "政治面貌"), width=4),
     Field("note", "备注", MULTILINE, max_length=500, width=10),
 )
 
@@ -161,26 +166,49 @@ FOUR_HAVES: tuple[Field, ...] = (
     Field("has_enthusiasm", "有热情", BOOL, width=3),
 )
 CENTER_HOUSEHOLD_FIELDS: tuple[Field, ...] = (
-    Field("member_id", "中心户党员", REF, required=True, headers=("中心户户主", "党员姓名", "姓名"), width=6),
-    Field("appointed_on", "确定时间", DATE, headers=("设立时间", "认定时间"), allow_month=True, width=9),
+    Field("member_id", "中心户党员", REF, required=True,
+          headers=("中心户户主", "党员姓名", "姓名", "中心户党员姓名", "中心户姓名"), width=6),
+    Field("appointed_on", "确定时间", DATE, headers=("设立时间", "认定时间", "确定日期", "设立日期", "认定日期"),
+          allow_month=True, width=9),
     *FOUR_HAVES,
     Field("note", "备注", MULTILINE, max_length=500, width=10),
 )
 # The households a center household serves, as rosters write them: 5-1-502、5-1-301
-SERVED_COUNT_FIELD = Field("served_count", "联系户数", width=4)
-SERVED_FIELD = Field("served", "联系户", headers=("联系户住址",), max_length=2000, width=24,
-                     hint="多户用顿号隔开，如 3-2-401、3-2-402")
+SERVED_COUNT_FIELD = Field("served_count", "联系户数", headers=("联系户数量", "联系户户数"), width=4)
+SERVED_FIELD = Field("served", "联系户", headers=("联系户住址", "联系户明细", "联系户名单", "联系户门牌"),
+                     max_length=2000, width=24, hint="多户用顿号隔开，如 3-2-401、3-2-402")
+# Import only: street-office ledgers put the 四有 in one column (有能力、有威望…) and
+# name the member's place by building and unit (5号楼1单元) rather than a full address.
+FOUR_HAVES_FIELD = Field("four_haves", "四有评定", headers=("四有", "四有情况", "四有标准"), max_length=100,
+                         width=12, hint="如 有能力、有威望、有公心、有热情")
+BUILDING_UNIT_FIELD = Field("building_unit", "所在楼栋单元", headers=("楼栋单元", "所在楼栋", "所在单元"), width=8,
+                            hint="如 5号楼1单元 或 5-1")
 
 # ---- households (住户) ------------------------------------------------------------
 HOUSEHOLD_FIELDS: tuple[Field, ...] = (
-    Field("compound", "小区", width=8),
-    Field("building", "楼栋", headers=("楼号",), width=5),
-    Field("unit", "单元", width=4),
-    Field("room", "门牌", headers=("门牌号", "房号"), width=4),
-    Field("address", "住址", ADDRESS, width=11),
+    Field("compound", "小区", headers=("小区名称", "所在小区"), width=8),
+    Field("grid", "网格", headers=("所属网格", "网格名称"), width=6),
+    Field("building", "楼栋", headers=("楼号", "楼栋号"), width=5),
+    Field("unit", "单元", headers=("单元号",), width=4),
+    Field("room", "门牌", headers=("门牌号", "房号", "房间号", "户号"), width=4),
+    Field("address", "住址", ADDRESS, headers=("家庭住址", "地址"), width=11),
+    Field("head_name", "户主", headers=("户主姓名",), max_length=50, width=6),
+    Field("phone", "联系电话", PHONE, headers=("户主电话", "电话", "手机", "手机号码"), sensitive=True, width=11),
+    # What the roster shows but an import never sets: it follows from the other rosters.
     Field("member_count", "党员人数", width=4),
     Field("is_center", "是否党员中心户", BOOL, width=4),
     Field("centers", "联系的中心户", width=10),
+    Field("note", "备注", MULTILINE, max_length=500, width=10),
+)
+HOUSEHOLD_DERIVED = ("member_count", "is_center", "centers")
+
+# ---- party organisations (党组织) ------------------------------------------------
+PARTY_ORG_FIELDS: tuple[Field, ...] = (
+    Field("name", "党组织名称", required=True, headers=("名称", "组织名称"), max_length=100, width=14),
+    Field("level", "层级", CHOICE, required=True, choices=ORG_LEVELS, headers=("组织类型", "类型"), width=6),
+    Field("parent", "上级党组织", headers=("上级组织", "上级"), max_length=100, width=14),
+    Field("compound", "所在小区", headers=("小区",), max_length=100, width=8),
+    Field("secretary_name", "书记", headers=("书记姓名", "党组织书记", "组长"), max_length=50, width=6),
 )
 
 

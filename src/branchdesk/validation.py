@@ -175,6 +175,44 @@ def parse_address(text: object) -> tuple[str, str, str, str] | None:
     raise Invalid(f"住址“{s}”看不懂，请按“3号楼2单元501”或“3-2-501”填写。")
 
 
+_BUILDING = re.compile(r"^(?P<c>.*?)(?P<b>[0-9A-Za-z]+)(?:号楼|号|栋|幢|座|楼)?$")
+_UNIT = re.compile(r"^(?P<u>[0-9]+)(?:单元)?$")
+_ROOM = re.compile(r"^(?P<r>[0-9A-Za-z]+)(?:室|号)?$")
+
+
+def parse_building(text: object) -> tuple[str, str] | None:
+    """启明小区3号楼 / 3号楼 / 3栋 / 3 → (compound prefix, building number)."""
+    s = clean_text(text).replace(" ", "")
+    if not s:
+        return None
+    m = _BUILDING.match(s)
+    if m is None:
+        raise Invalid(f"楼栋“{s}”看不懂，请按“3号楼”或“3”填写。")
+    return m["c"], m["b"].upper()
+
+
+def parse_unit(text: object) -> str | None:
+    """2单元 / 2 → 2."""
+    s = clean_text(text).replace(" ", "")
+    if not s:
+        return None
+    m = _UNIT.match(s)
+    if m is None:
+        raise Invalid(f"单元“{s}”看不懂，请按“2单元”或“2”填写。")
+    return str(int(m["u"]))
+
+
+def parse_room(text: object) -> str | None:
+    """501 / 501室 → 501."""
+    s = clean_text(text).replace(" ", "")
+    if not s:
+        return None
+    m = _ROOM.match(s)
+    if m is None:
+        raise Invalid(f"门牌“{s}”看不懂，请按“501”填写。")
+    return m["r"].upper()
+
+
 def mask_id_number(value: str | None) -> str:
     """110105********002X: region and the last four stay, the birth date is hidden."""
     if not value:

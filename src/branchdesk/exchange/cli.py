@@ -9,22 +9,47 @@ import sys
 from pathlib import Path
 
 from . import ExchangeError
-from .importer import CHANGED, INVALID, NEW, STATUS_LABELS, UNCHANGED, ImportPlan, apply_plan, plan_import, \
-    write_error_workbook
+from .importer import (
+    CHANGED,
+    INVALID,
+    NEW,
+    STATUS_LABELS,
+    UNCHANGED,
+    ImportPlan,
+    PackagePlan,
+    apply_plan,
+    plan_import,
+    write_error_workbook,
+)
 
 SHOWN = 50  # rows listed per section; the error workbook has them all
 
 
-def _summary(plan: ImportPlan) -> str:
+def _summary(plan: ImportPlan | PackagePlan) -> str:
     c = plan.counts
     return "，".join(f"{STATUS_LABELS[s]} {c[s]} 条" for s in (NEW, CHANGED, UNCHANGED, INVALID)) + "。"
 
 
-def _print_plan(plan: ImportPlan, out) -> None:
+def _print_plan(plan: ImportPlan | PackagePlan, out) -> None:
+    if isinstance(plan, PackagePlan):
+        origin = "另一台电脑（按身份证号和住址合并）" if plan.foreign else "本数据库"
+        print(f"文件“{plan.file_name}”是数据包，导出自{origin}，导出时间 {plan.facts.get('导出时间', '不详')}。",
+              file=out)
+        if plan.missing:
+            print(f"数据包中没有：{'、'.join(plan.missing)}。", file=out)
+        for sub in plan.plans:
+            print(f"—— 工作表“{sub.sheet_name}”：{_summary(sub)}", file=out)
+            _print_rows(sub, out)
+        print(f"合计：{_summary(plan)}", file=out)
+        return
     print(f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。", file=out)
     if plan.ignored:
         print(f"没有用到的列：{'、'.join(plan.ignored)}。", file=out)
     print(_summary(plan), file=out)
+    _print_rows(plan, out)
+
+
+def _print_rows(plan: ImportPlan, out) -> None:
     changed = [r for r in plan.rows if r.status == CHANGED]
     if changed:
         print("将修改：", file=out)
@@ -65,7 +90,9 @@ def run_import(db_path: Path, args) -> int:
             backup_database(store.path, "before-import")
             with store.transaction() as session:
                 # planned again inside the writing transaction: what is saved is what was checked
-                plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name)
+                # (a package's apply_plan runs its plan again itself)
+                if not isinstance(plan, PackagePlan):
+                    plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name)
                 saved = apply_plan(session, plan)
             print(f"已导入 {saved} 条。")
             return 0
@@ -81,17 +108,32 @@ def run_import(db_path: Path, args) -> int:
 
 def run_export(db_path: Path, args) -> int:
     from ..store import open_store
-    from .writer import ROSTER_NAMES, export_roster
+    from .writer import (
+        PACKAGE,
+        PACKAGE_KINDS,
+        ROSTER_NAMES,
+        export_package,
+        export_roster,
+    )
 
+    package = args.kind == PACKAGE
+    masked = args.masked if package else not args.full  # a package is for merging: full unless asked
     try:
         with open_store(db_path, create=False) as store, store.session() as session:
-            count = export_roster(session, args.kind, args.file, masked=not args.full,
-                                  prepared_by=args.prepared_by)
+            if package:
+                counts = export_package(session, args.file, masked=masked, prepared_by=args.prepared_by)
+            else:
+                counts = {args.kind: export_roster(session, args.kind, args.file, masked=masked,
+                                                   prepared_by=args.prepared_by)}
     except ExchangeError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    shown = "完整号码" if args.full else "已隐藏部分身份证号和电话"
-    print(f"已导出{ROSTER_NAMES[args.kind]} {count} 条到“{args.file}”（{shown}）。")
+    shown = "已隐藏部分身份证号和电话" if masked else "完整号码"
+    if package:
+        listed = "、".join(f"{ROSTER_NAMES[k]} {counts[k]} 条" for k in PACKAGE_KINDS)
+        print(f"已把全部数据导出到“{args.file}”：{listed}（{shown}）。")
+    else:
+        print(f"已导出{ROSTER_NAMES[args.kind]} {counts[args.kind]} 条到“{args.file}”（{shown}）。")
     return 0
 
 

@@ -12,9 +12,21 @@ from ..fields import MEMBER_FIELDS, by_key, parse_record
 from ..services import org as org_service
 from ..services import people
 from ..validation import Invalid, clean_text
-from .plan import CHANGED, INVALID, NEW, UNCHANGED, Change, ImportKind, PlannedRow, Problem, Report, display, \
-    no_report
+from .plan import (
+    CHANGED,
+    INVALID,
+    NEW,
+    UNCHANGED,
+    Change,
+    ImportKind,
+    PlannedRow,
+    Problem,
+    Report,
+    display,
+    no_report,
+)
 from .reader import CellError, Table, cell_text
+
 # The export's first column: a stable code per record, so an edited export comes
 # back onto the same records even where ID numbers were missing or corrected.
 from .writer import CODE_FIELD, parse_record_code
@@ -134,14 +146,14 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
     return planned
 
 
-def _take_masked_numbers(raw: dict, problems: dict, stored: dict | None) -> None:
+def _take_masked_numbers(raw: dict, problems: dict, stored: dict | None, fields: dict = M) -> None:
     """A roster exported with 隐藏部分号码 comes back with 110105********002X: where that
     is the mask of what is stored the number is unchanged; otherwise it cannot be used."""
     for key in ("id_number", "phone"):
         text = raw.get(key)
         if not text or "*" not in text:
             continue
-        f = M[key]
+        f = fields[key]
         if stored is not None and f.display(stored.get(key), masked=True) == text:
             del raw[key]
         else:

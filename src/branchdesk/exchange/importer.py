@@ -7,12 +7,19 @@ applied: the rows go back to the sender as an error workbook instead.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from . import ExchangeError, import_members
+from . import (
+    ExchangeError,
+    import_center_households,
+    import_households,
+    import_leaders,
+    import_members,
+    import_party_orgs,
+)
+from .package import PackagePlan, is_package, package_error_workbook, plan_package
 from .plan import (  # noqa: F401  (re-exported: the GUI and the command line read them from here)
     CHANGED,
     INVALID,
@@ -27,18 +34,26 @@ from .plan import (  # noqa: F401  (re-exported: the GUI and the command line re
     Report,
     no_report,
 )
-from .reader import Table, choose_sheet, locate_table, read_workbook
+from .reader import choose_sheet, header_cells_of, locate_table, read_workbook
+from .writer import FACTS_SHEET, PACKAGE
 
-KINDS: dict[str, ImportKind] = {k.key: k for k in (import_members.KIND,)}
+KINDS: dict[str, ImportKind] = {k.key: k for k in (
+    import_members.KIND, import_households.KIND, import_party_orgs.KIND, import_leaders.KIND, import_center_households.KIND)}
 
 
 # ---- the whole import ------------------------------------------------------------------------
 def plan_import(session: Session, path: str | Path, *, kind: str | None = None, sheet: str | None = None,
-                report: Report | None = None) -> ImportPlan:
+                report: Report | None = None) -> ImportPlan | PackagePlan:
     """Read the file and plan the import; raises ExchangeError when the file cannot
-    be used at all (unreadable, no header, unknown kind)."""
+    be used at all (unreadable, no header, unknown kind). A sync package (kind
+    "package", or any file with the package's facts sheet) plans every sheet."""
     name = Path(path).name
     sheets = read_workbook(path)
+    if kind in (None, PACKAGE) and sheet is None and is_package(sheets):
+        return plan_package(session, sheets, name, KINDS, report=report)
+    if kind == PACKAGE:
+        raise ExchangeError(f"“{name}”不是 branchdesk 导出的数据包（缺少“{FACTS_SHEET}”工作表），"
+                            "请选择“导出全部数据”得到的文件，或导入单个名册。")
     if sheet is not None:
         sheets = [s for s in sheets if s.name == sheet]
         if not sheets:
@@ -61,26 +76,17 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
     _score, k, table, found = best
     if not table.rows:
         raise ExchangeError(f"“{name}”工作表“{found.name}”只有表头，没有数据行。")
-    header_cells = _header_cells(found.rows, table)
+    header_cells = header_cells_of(found.rows, table)
     rows = k.plan(session, table, report)
     return ImportPlan(k.key, name, found.name, table.header_row, header_cells, table.ignored, rows)
 
 
-def _header_cells(rows: Sequence[Sequence[object]], table: Table) -> list:
-    width = max((len(c) for _r, c in table.rows), default=0)
-    upper = list(rows[table.header_row - 1])
-    lower = list(rows[table.header_row]) if table.header_height == 2 else []
-    cells = []
-    for i in range(width):
-        low = lower[i] if i < len(lower) else None
-        up = upper[i] if i < len(upper) else None
-        cells.append(low if low is not None else up)
-    return cells
-
-
-def apply_plan(session: Session, plan: ImportPlan, report: Report | None = None) -> int:
+def apply_plan(session: Session, plan: ImportPlan | PackagePlan, report: Report | None = None) -> int:
     """Save every new and changed row; the caller's transaction makes it all or nothing.
     Refuses a plan with invalid rows: never half an import."""
+    if isinstance(plan, PackagePlan):
+        applied = plan_package(session, plan.sheets, plan.file_name, KINDS, apply=True, report=report)
+        return len(applied.to_save)
     if plan.invalid:
         raise ExchangeError(f"“{plan.file_name}”有 {len(plan.invalid)} 行有问题，没有导入任何数据，请修改后重新导入。")
     report = report or no_report
@@ -91,15 +97,24 @@ def apply_plan(session: Session, plan: ImportPlan, report: Report | None = None)
     return saved
 
 
-def write_error_workbook(plan: ImportPlan, path: str | Path) -> None:
+def write_error_workbook(plan: ImportPlan | PackagePlan, path: str | Path) -> None:
     """The rejected rows as they came, with a column saying what is wrong, so the
-    sender can fix them and send the file again."""
+    sender can fix them and send the file again (one sheet per roster of a package)."""
+    if isinstance(plan, PackagePlan):
+        package_error_workbook(plan, path, _write_error_sheet)
+        return
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
     ws = wb.active
     ws.title = "有问题的行"
+    _write_error_sheet(ws, plan)
+    wb.save(path)
+
+
+def _write_error_sheet(ws, plan: ImportPlan) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     ws.append(["原行号", *[("" if c is None else str(c)) for c in plan.header_cells], "问题说明"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -120,4 +135,3 @@ def write_error_workbook(plan: ImportPlan, path: str | Path) -> None:
         cells[-1].alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions[ws.cell(1, ws.max_column).column_letter].width = 60
     ws.freeze_panes = "B2"
-    wb.save(path)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from .. import fields as F
 from .reader import Table
 
-
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
 STATUS_LABELS = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", INVALID: "有问题"}
 

@@ -10,7 +10,8 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -369,3 +370,16 @@ def _number_text(value: int | float, field: F.Field) -> str:
             "请把这一列设为“文本”格式，或写成 2020-10 这样的日期后重新录入。"
         )
     return text
+
+
+def header_cells_of(rows: Sequence[Sequence[object]], table: Table) -> list:
+    """The header as the file wrote it, one cell per column (the lower row of a two-row header)."""
+    width = max((len(c) for _r, c in table.rows), default=0)
+    upper = list(rows[table.header_row - 1])
+    lower = list(rows[table.header_row]) if table.header_height == 2 else []
+    cells = []
+    for i in range(width):
+        low = lower[i] if i < len(lower) else None
+        up = upper[i] if i < len(upper) else None
+        cells.append(low if low is not None else up)
+    return cells

@@ -31,9 +31,11 @@ from .. import fields as F
 from ..fields import (
     CENTER_HOUSEHOLD_FIELDS,
     FOUR_HAVES,
+    HOUSEHOLD_DERIVED,
     HOUSEHOLD_FIELDS,
     LEADER_FIELDS,
     MEMBER_FIELDS,
+    PARTY_ORG_FIELDS,
     SERVED_COUNT_FIELD,
     SERVED_FIELD,
     Field,
@@ -48,17 +50,34 @@ MEMBERS = "members"
 LEADERS = "building-leaders"
 CENTER_HOUSEHOLDS = "center-households"
 HOUSEHOLDS = "households"
-KINDS = (MEMBERS, LEADERS, CENTER_HOUSEHOLDS, HOUSEHOLDS)
+PARTY_ORGS = "party-orgs"
+KINDS = (MEMBERS, LEADERS, CENTER_HOUSEHOLDS, HOUSEHOLDS, PARTY_ORGS)
+PACKAGE = "package"  # every kind in one workbook, with a sheet of facts
+# The package's sheets in the order an import must apply them: the organisation
+# before the people who live and serve in it.
+PACKAGE_KINDS = (HOUSEHOLDS, PARTY_ORGS, MEMBERS, LEADERS, CENTER_HOUSEHOLDS)
 
 ROSTER_NAMES = {
     MEMBERS: "党员花名册",
     LEADERS: "楼栋长花名册",
     CENTER_HOUSEHOLDS: "党员中心户花名册",
     HOUSEHOLDS: "住户花名册",
+    PARTY_ORGS: "党组织名册",
 }
-CODE_PREFIXES = {MEMBERS: "DY", LEADERS: "LD", CENTER_HOUSEHOLDS: "ZX", HOUSEHOLDS: "HH"}
+CODE_PREFIXES = {MEMBERS: "DY", LEADERS: "LD", CENTER_HOUSEHOLDS: "ZX", HOUSEHOLDS: "HH", PARTY_ORGS: "DZ"}
 _KIND_OF_PREFIX = {p: k for k, p in CODE_PREFIXES.items()}
-_CODE = re.compile(r"^(DY|LD|ZX|HH)(\d{1,12})$")
+_CODE = re.compile(r"^(DY|LD|ZX|HH|DZ)(\d{1,12})$")
+
+# The package's facts sheet: one label and one value per row.
+FACTS_SHEET = "基本信息"
+FACT_COMMUNITY = "社区"
+FACT_COMPOUNDS = "小区"
+FACT_APP_VERSION = "软件版本"
+FACT_SCHEMA = "数据版本"
+FACT_DATABASE = "数据库标识"
+FACT_EXPORTED_AT = "导出时间"
+FACT_MASKED = "身份证号和电话"
+FACT_COUNT_SUFFIX = "条数"
 
 CODE_FIELD = Field("record_code", "记录编号", headers=("编号",), width=8)
 MASKED_NOTE = "（已隐藏部分号码）"
@@ -70,10 +89,13 @@ TEMPLATE_ROWS = 1000  # rows a template's dropdowns cover (header included)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+KIND_CHOICES = ("党员（members）、楼栋长（building-leaders）、党员中心户（center-households）、"
+                "住户（households）、党组织（party-orgs）")
+
+
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise ExchangeError(f"没有“{kind}”这种名册，可以导出：党员（members）、楼栋长（building-leaders）、"
-                            "党员中心户（center-households）、住户（households）。")
+        raise ExchangeError(f"没有“{kind}”这种名册，可以导出：{KIND_CHOICES}，或全部数据（package）。")
 
 
 def record_code(kind: str, record_id: int) -> str:
@@ -109,8 +131,7 @@ C = by_key(CENTER_HOUSEHOLD_FIELDS)
 
 def _columns(kind: str) -> tuple[ExportColumn, ...]:
     if kind == MEMBERS:
-        attrs = {"party_org_id": "party_org"}
-        return tuple(ExportColumn(f, attrs.get(f.key, f.key)) for f in MEMBER_FIELDS)
+        return tuple(ExportColumn(f, f.key) for f in MEMBER_FIELDS)
     if kind == LEADERS:
         attrs = {"building_id": "building_full", "unit_id": "unit"}
         return tuple(ExportColumn(f, attrs.get(f.key, f.key)) for f in LEADER_FIELDS)
@@ -121,6 +142,8 @@ def _columns(kind: str) -> tuple[ExportColumn, ...]:
                 *[ExportColumn(f, f.key) for f in FOUR_HAVES],
                 ExportColumn(SERVED_COUNT_FIELD, "served_count"), ExportColumn(SERVED_FIELD, "served"),
                 ExportColumn(C["note"], "note"))
+    if kind == PARTY_ORGS:
+        return tuple(ExportColumn(f, f.key) for f in PARTY_ORG_FIELDS)
     return tuple(ExportColumn(f, f.key) for f in HOUSEHOLD_FIELDS)
 
 
@@ -134,7 +157,9 @@ def template_fields(kind: str) -> tuple[Field, ...]:
     if kind == CENTER_HOUSEHOLDS:
         return (C["member_id"], replace(M["address"], hint="中心户党员的住址，用于区分同名党员"),
                 C["appointed_on"], *FOUR_HAVES, replace(SERVED_FIELD, required=True), C["note"])
-    raise ExchangeError("住户由“组织架构”中的楼栋自动生成，没有导入模板；请在“组织架构”中添加楼栋。")
+    if kind == PARTY_ORGS:
+        return PARTY_ORG_FIELDS
+    return tuple(f for f in HOUSEHOLD_FIELDS if f.key not in HOUSEHOLD_DERIVED)
 
 
 # ---- loading the rows --------------------------------------------------------------------
@@ -145,6 +170,8 @@ def _load(session: Session, kind: str) -> list:
         return people.list_leaders(session)
     if kind == CENTER_HOUSEHOLDS:
         return people.list_center_households(session)
+    if kind == PARTY_ORGS:
+        return org.party_org_roster(session)
     return org.household_roster(session)
 
 
@@ -276,17 +303,69 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     numbers and phones; masked=False writes them in full, for the street office."""
     _check_kind(kind)
     _check_folder(path)
+    wb = Workbook(write_only=True)
+    count = _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by, day=_day(now))
+    _save(wb, path)
+    return count
+
+
+def export_package(session: Session, path, *, masked: bool = False, prepared_by: str = "",
+                   now: datetime | None = None) -> dict[str, int]:
+    """Every roster in one workbook, one sheet each, after a sheet of facts (community,
+    compounds, versions, this database's identity, export time, row counts): what a
+    street office gathers from its compounds. Full numbers unless masked is asked for."""
+    from .. import __version__
+    from ..services.meta import database_id
+    from ..store import head_revision
+
+    _check_folder(path)
+    now = now or datetime.now()
+    wb = Workbook(write_only=True)
+    facts = wb.create_sheet(FACTS_SHEET)
+    counts = {kind: _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by, day=now.date(),
+                                  every_compound=True)
+              for kind in PACKAGE_KINDS}
+    facts.column_dimensions["A"].width = 20
+    facts.column_dimensions["B"].width = 50
+    title = WriteOnlyCell(facts, value=f"{org.community_name(session)}数据包")
+    title.font = Font(bold=True, size=16)
+    facts.append([title])
+    facts.append([_header_cell(facts, "项目"), _header_cell(facts, "内容")])
+    styles = _Styles(facts)
+    rows = [
+        (FACT_COMMUNITY, org.community_name(session)),
+        (FACT_COMPOUNDS, "、".join(c.label for c in org.compound_choices(session))),
+        (FACT_APP_VERSION, __version__),
+        (FACT_SCHEMA, head_revision()),
+        (FACT_DATABASE, database_id(session)),
+        (FACT_EXPORTED_AT, styles.cell(styles.text, f"{now:%Y-%m-%d %H:%M:%S}")),
+        (FACT_MASKED, "已隐藏部分号码" if masked else "完整号码"),
+        *[(ROSTER_NAMES[k] + FACT_COUNT_SUFFIX, counts[k]) for k in PACKAGE_KINDS],
+    ]
+    for label, value in rows:
+        facts.append([label, styles.plain(value) if isinstance(value, str) else value])
+    facts.append([])
+    facts.append(["说明：本文件由 branchdesk 导出，可在另一台电脑的 branchdesk 中用“从 Excel 导入”合并；"
+                  "请勿改动工作表名称和表头。"])
+    _save(wb, path)
+    return counts
+
+
+def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, prepared_by: str, day: date,
+                  every_compound: bool = False) -> int:
+    """One roster as a sheet of a write-only workbook; returns the rows written.
+    every_compound puts the compound in front of every address, not only where
+    building numbers repeat: a package may be merged where they do."""
     rows = _load(session, kind)
-    prefixes = org.compound_prefixes(session) if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {}
+    prefixes = (org.compound_prefixes(session, every=every_compound)
+                if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {})
     title = org.community_name(session) + ROSTER_NAMES[kind]
     columns = _columns(kind)
     if masked and any(c.field.sensitive for c in columns):
         title += MASKED_NOTE
-    day = _day(now)
     fields = (CODE_FIELD, *(c.field for c in columns))
     last_col = get_column_letter(len(fields))
 
-    wb = Workbook(write_only=True)
     ws = wb.create_sheet(ROSTER_NAMES[kind])
     styles = _Styles(ws)
     for i, f in enumerate(fields, 1):
@@ -306,6 +385,11 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
 
     prefix = CODE_PREFIXES[kind]
     makers = [_cell_maker(c.field, styles, masked) for c in columns]
+    if kind == MEMBERS:
+        # a party group with its branch (启明小区党支部 / 第一党小组): group names repeat across branches
+        labels = {c.id: c.label for c in org.party_org_choices(session)}
+        at = next(i for i, c in enumerate(columns) if c.attr == "party_org_id")
+        makers[at] = lambda value: styles.plain(labels.get(value))
     getters = [c.attr for c in columns]
     address_at = next((i for i, c in enumerate(columns) if c.attr == "address"), None)
     count = 0
@@ -320,7 +404,6 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + count}"
     ws.append([])
     ws.append([styles.plain(f"填报人：{prepared_by}        审核人：        日期：{day:%Y-%m-%d}")])
-    _save(wb, path)
     return count
 
 

@@ -253,12 +253,15 @@ class AddressBook:
     addresses and must not run a query for each."""
 
     def __init__(self, session: Session):
-        stmt = (select(Household.id, Compound.name, func.upper(Building.code), Unit.code, func.upper(Household.room))
+        stmt = (select(Household.id, Compound.id, Compound.name, func.upper(Building.code), Unit.code,
+                       func.upper(Household.room))
                 .join(Unit, Household.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)
                 .join(Compound, Building.compound_id == Compound.id))
         self._by_place: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
-        for hid, compound, b, u, r in session.execute(stmt):
+        self._place_of: dict[int, tuple[int, str, str, str, str]] = {}  # id → compound id, name, b, u, r
+        for hid, compound_id, compound, b, u, r in session.execute(stmt):
             self._by_place.setdefault((b, u, r), []).append((hid, compound))
+            self._place_of[hid] = (compound_id, compound, b, u, r)
 
     def resolve(self, text: str | tuple | None) -> int | None:
         if not text:
@@ -266,6 +269,33 @@ class AddressBook:
         parsed = parse_address(text) if isinstance(text, str) else text
         _prefix, b, u, r = parsed
         return _pick_household(self._by_place.get((b, u, r), []), parsed)
+
+    def resolve_near(self, text: str | tuple | None, near: int | None) -> int | None:
+        """As resolve; but where the same building-unit-room is in several compounds and
+        no compound is written, the one in the compound of household `near`: a center
+        household's served households are its neighbours."""
+        if not text:
+            return None
+        parsed = parse_address(text) if isinstance(text, str) else text
+        prefix, b, u, r = parsed
+        found = self._by_place.get((b, u, r), [])
+        if not prefix and len(found) > 1 and near in self._place_of:
+            compound_id = self._place_of[near][0]
+            same = [f for f in found if self._place_of[f[0]][0] == compound_id]
+            if len(same) == 1:
+                found = same
+        return _pick_household(found, parsed)
+
+    def place(self, household_id: int | None) -> tuple[str, str, str, str] | None:
+        """(compound name, building code, unit code, room) of a household."""
+        found = self._place_of.get(household_id)
+        return found[1:] if found else None
+
+    def short(self, household_id: int) -> str:
+        """5-1-502, with the compound in front where another compound has the same one."""
+        _cid, compound, b, u, r = self._place_of[household_id]
+        text = f"{b}-{u}-{r}"
+        return compound + text if len(self._by_place[(b, u, r)]) > 1 else text
 
 
 def address_of(session: Session, household_id: int | None) -> str:
@@ -387,21 +417,28 @@ def create_building(session: Session, *, compound_id: int, code: str, grid_id: i
 class HouseholdRow:
     id: int
     compound: str
+    grid: str
     building: str
     unit: str
     room: str
     address: str
+    head_name: str | None
+    phone: str | None
     member_count: int
     is_center: bool
     centers: str
+    note: str | None
 
 
 def household_roster(session: Session) -> list[HouseholdRow]:
-    """Every household with its member count, whether it is a center household and the
-    center households that serve it."""
+    """Every household with its grid, head and phone, its member count, whether it is a
+    center household and the center households that serve it."""
     refs = household_refs(session)
-    building_names = dict(session.execute(select(Building.id, Building.name)).all())
+    buildings = {r[0]: (r[1], r[2] or "") for r in session.execute(
+        select(Building.id, Building.name, Grid.name).outerjoin(Grid, Building.grid_id == Grid.id))}
     unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    details = {r[0]: r[1:] for r in session.execute(
+        select(Household.id, Household.head_name, Household.phone, Household.note))}
     members = dict(session.execute(
         select(Resident.household_id, func.count(Member.id)).join(Member, Member.resident_id == Resident.id)
         .where(Member.deleted_at.is_(None), Resident.household_id.is_not(None))
@@ -418,9 +455,44 @@ def household_roster(session: Session) -> list[HouseholdRow]:
             .join(Resident, Member.resident_id == Resident.id)
             .where(*live).order_by(Resident.name_pinyin)):
         served.setdefault(household_id, []).append(name)
-    return [HouseholdRow(r.id, r.compound, building_names.get(r.building_id, ""), unit_names.get(r.unit_id, ""),
-                         r.room, r.address, members.get(r.id, 0), r.id in centers, "、".join(served.get(r.id, ())))
-            for r in refs]
+    rows = []
+    for r in refs:
+        building, grid = buildings.get(r.building_id, ("", ""))
+        head_name, phone, note = details[r.id]
+        rows.append(HouseholdRow(r.id, r.compound, grid, building, unit_names.get(r.unit_id, ""), r.room,
+                                 r.address, head_name, phone, members.get(r.id, 0), r.id in centers,
+                                 "、".join(served.get(r.id, ())), note))
+    return rows
+
+
+@dataclass
+class PartyOrgRow:
+    id: int
+    name: str
+    level: str
+    parent: str
+    compound: str
+    secretary_name: str | None
+
+
+def party_org_roster(session: Session) -> list[PartyOrgRow]:
+    """The party chain top-down (a parent always before its children), for the sync package."""
+    orgs = session.scalars(select(PartyOrg).order_by(PartyOrg.sort_key, PartyOrg.id)).all()
+    by_id = {o.id: o for o in orgs}
+    compounds = dict(session.execute(select(Compound.id, Compound.name)).all())
+    children: dict[int | None, list[PartyOrg]] = {}
+    for o in orgs:
+        children.setdefault(o.parent_id if o.parent_id in by_id else None, []).append(o)
+    rows: list[PartyOrgRow] = []
+
+    def walk(parent_id: int | None) -> None:
+        for o in children.get(parent_id, ()):
+            parent = by_id.get(o.parent_id)
+            rows.append(PartyOrgRow(o.id, o.name, o.level, parent.name if parent else "",
+                                    compounds.get(o.compound_id, ""), o.secretary_name))
+            walk(o.id)
+    walk(None)
+    return rows
 
 
 def _compounds_by_building_code(session: Session) -> tuple[list, dict[str, set[int]]]:
@@ -432,17 +504,153 @@ def _compounds_by_building_code(session: Session) -> tuple[list, dict[str, set[i
     return rows, compounds_of
 
 
-def compound_prefixes(session: Session) -> dict[int, str]:
+def compound_prefixes(session: Session, *, every: bool = False) -> dict[int, str]:
     """Building id → compound name for buildings whose number another compound also
-    uses: there an address is only unambiguous with the compound in front."""
-    rows, compounds_of = _compounds_by_building_code(session)
-    shared = [bid for bid, code, _cid in rows if len(compounds_of[code.upper()]) > 1]
-    if not shared:
-        return {}
-    return dict(session.execute(select(Building.id, Compound.name).join(Compound, Building.compound_id == Compound.id)
-                                .where(Building.id.in_(shared))).all())
+    uses: there an address is only unambiguous with the compound in front. every=True
+    names the compound of every building (a package may be merged where numbers repeat)."""
+    stmt = select(Building.id, Compound.name).join(Compound, Building.compound_id == Compound.id)
+    if not every:
+        rows, compounds_of = _compounds_by_building_code(session)
+        shared = [bid for bid, code, _cid in rows if len(compounds_of[code.upper()]) > 1]
+        if not shared:
+            return {}
+        stmt = stmt.where(Building.id.in_(shared))
+    return dict(session.execute(stmt).all())
 
 
 def community_name(session: Session) -> str:
     """The community the rosters belong to (the first one entered)."""
     return session.scalar(select(Community.name).order_by(Community.id).limit(1)) or ""
+
+
+# ---- households from a roster ------------------------------------------------------------
+def _number_key(code: str, default: int = 10_000) -> int:
+    return int(code) if code.isdigit() else default
+
+
+class HouseholdPlaces:
+    """Compounds, grids, buildings, units and households loaded once, for importing a
+    household roster: finds what exists and creates what does not."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.communities = dict(session.execute(select(Community.name, Community.id)).all())
+        self.compounds = {name: (cid, community_id) for cid, name, community_id in
+                          session.execute(select(Compound.id, Compound.name, Compound.community_id))}
+        self.grids = {(r[1], r[2]): r[0] for r in session.execute(select(Grid.id, Grid.compound_id, Grid.name))}
+        self.buildings = {(r[1], r[2].upper()): (r[0], r[3]) for r in session.execute(
+            select(Building.id, Building.compound_id, Building.code, Building.grid_id))}
+        self.units = {(r[1], r[2]): r[0] for r in session.execute(select(Unit.id, Unit.building_id, Unit.code))}
+        self.households = {(r[1], r[2].upper()): r[0] for r in session.execute(
+            select(Household.id, Household.unit_id, Household.room))}
+
+    def compound_named(self, name: str) -> int | None:
+        """A compound by its name, with or without 小区."""
+        want = name.removesuffix("小区")
+        found = [cid for n, (cid, _c) in self.compounds.items() if n.removesuffix("小区") == want]
+        return found[0] if len(found) == 1 else None
+
+    def compounds_with_building(self, code: str) -> list[int]:
+        return [cid for (cid, b) in self.buildings if b == code]
+
+    def find(self, compound_id: int | None, building: str, unit: str, room: str) -> int | None:
+        if compound_id is None:
+            return None
+        b = self.buildings.get((compound_id, building))
+        u = self.units.get((b[0], unit)) if b else None
+        return self.households.get((u, room)) if u else None
+
+    def building_grid(self, compound_id: int | None, building: str) -> int | None:
+        b = self.buildings.get((compound_id, building)) if compound_id else None
+        return b[1] if b else None
+
+    def grid_name(self, grid_id: int | None) -> str:
+        return next((name for (_c, name), gid in self.grids.items() if gid == grid_id), "")
+
+    # -- creating --
+    def ensure_compound(self, name: str, community: str) -> int:
+        cid = self.compound_named(name)
+        if cid is None:
+            community_id = self.communities.get(community)
+            if community_id is None:
+                community_id = ensure_community(self.session, name=community).id
+                self.communities[community] = community_id
+            cid = add_compound(self.session, community_id=community_id, name=name).id
+            self.compounds[name] = (cid, community_id)
+        return cid
+
+    def ensure_grid(self, compound_id: int, name: str) -> int:
+        gid = self.grids.get((compound_id, name))
+        if gid is None:
+            sort = len([1 for (c, _n) in self.grids if c == compound_id]) + 1
+            gid = add_grid(self.session, compound_id=compound_id, name=name, sort_key=sort).id
+            self.grids[(compound_id, name)] = gid
+        return gid
+
+    def ensure_household(self, compound_id: int, building: str, unit: str, room: str) -> int:
+        b = self.buildings.get((compound_id, building))
+        if b is None:
+            row = Building(compound_id=compound_id, code=building, name=f"{building}号楼",
+                           sort_key=_number_key(building))
+            self.session.add(row)
+            self.session.flush()
+            b = self.buildings[(compound_id, building)] = (row.id, None)
+        uid = self.units.get((b[0], unit))
+        if uid is None:
+            row = Unit(building_id=b[0], code=unit, name=f"{unit}单元", sort_key=_number_key(unit))
+            self.session.add(row)
+            self.session.flush()
+            uid = self.units[(b[0], unit)] = row.id
+        hid = self.households.get((uid, room))
+        if hid is None:
+            row = Household(unit_id=uid, room=room, sort_key=_number_key(room, 100_000))
+            self.session.add(row)
+            self.session.flush()
+            hid = self.households[(uid, room)] = row.id
+        return hid
+
+    def set_building_grid(self, compound_id: int, building: str, grid_id: int | None) -> None:
+        bid, _old = self.buildings[(compound_id, building)]
+        self.session.get(Building, bid).grid_id = grid_id
+        self.buildings[(compound_id, building)] = (bid, grid_id)
+
+
+HOUSEHOLD_DETAILS = ("head_name", "phone", "note")
+# session.info key: the community that compounds created by an import join
+NEW_COMPOUNDS_COMMUNITY = "new_compounds_community"
+
+
+def set_household_details(session: Session, household_id: int, values: dict) -> None:
+    """户主, 联系电话 and 备注 of a household: only the keys present are written."""
+    household = session.get(Household, household_id)
+    for key in HOUSEHOLD_DETAILS:
+        if key in values:
+            setattr(household, key, values[key])
+
+
+def household_details(session: Session) -> dict[int, dict]:
+    return {r[0]: dict(zip(HOUSEHOLD_DETAILS, r[1:])) for r in session.execute(
+        select(Household.id, Household.head_name, Household.phone, Household.note))}
+
+
+def save_party_org(session: Session, org_id: int | None, values: dict) -> int:
+    """Create or update a party organisation from a roster row: its parent and compound
+    are given by name (the parent saved before, higher up the roster)."""
+    party_org = session.get(PartyOrg, org_id) if org_id else None
+    if party_org is None:
+        last = session.scalar(select(func.max(PartyOrg.sort_key))) or 0
+        party_org = PartyOrg(name=values["name"], level=values["level"], sort_key=last + 1)
+        session.add(party_org)
+    party_org.level = values["level"]
+    parent = values.get("parent")
+    if parent:
+        party_org.parent_id = session.scalar(select(PartyOrg.id).where(PartyOrg.name == parent)
+                                             .order_by(PartyOrg.id).limit(1))
+    if "compound" in values:
+        party_org.compound_id = session.scalar(select(Compound.id).where(Compound.name == values["compound"]))
+    if party_org.level == "community_committee" and party_org.community_id is None:
+        party_org.community_id = session.scalar(select(Community.id).order_by(Community.id).limit(1))
+    if "secretary_name" in values:
+        party_org.secretary_name = values["secretary_name"]
+    session.flush()
+    return party_org.id

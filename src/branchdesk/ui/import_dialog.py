@@ -15,7 +15,17 @@ from PySide6.QtWidgets import (
 )
 
 from ..exchange import ExchangeError
-from ..exchange.importer import CHANGED, INVALID, NEW, STATUS_LABELS, UNCHANGED, ImportPlan, PlannedRow
+from ..exchange.importer import (
+    CHANGED,
+    INVALID,
+    KINDS,
+    NEW,
+    STATUS_LABELS,
+    UNCHANGED,
+    ImportPlan,
+    PackagePlan,
+    PlannedRow,
+)
 from ..store import Store
 from .tasks import TaskRunner
 
@@ -24,18 +34,20 @@ STATUS_COLORS = {NEW: "#1e7b34", CHANGED: "#1f5fa8", UNCHANGED: "#7a7a7a", INVAL
 
 
 class PlanModel(QAbstractTableModel):
-    HEADERS = ("行号", "结果", "姓名", "说明")
+    """Planned rows with the sheet they come from ("" for a single roster)."""
+
+    HEADERS = ("行号", "结果", "名称", "说明")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[PlannedRow] = []
+        self._rows: list[tuple[str, PlannedRow]] = []
 
-    def set_rows(self, rows: list[PlannedRow]) -> None:
+    def set_rows(self, rows: list[tuple[str, PlannedRow]]) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
 
-    def row_at(self, n: int) -> PlannedRow:
+    def row_at(self, n: int) -> tuple[str, PlannedRow]:
         return self._rows[n]
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
@@ -47,9 +59,10 @@ class PlanModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        sheet, row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (str(row.excel_row), STATUS_LABELS[row.status], row.name, describe(row))[index.column()]
+            place = f"{sheet} 第 {row.excel_row} 行" if sheet else str(row.excel_row)
+            return (place, STATUS_LABELS[row.status], row.name, describe(row))[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
             return QBrush(QColor(STATUS_COLORS[row.status]))
         return None
@@ -74,11 +87,11 @@ class ImportDialog(QDialog):
     def __init__(self, store: Store, settings: QSettings, kind: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.settings, self.kind = store, settings, kind
-        self.plan: ImportPlan | None = None
+        self.plan: ImportPlan | PackagePlan | None = None
         self.path: Path | None = None
         self.tasks = TaskRunner(self)
         self.setObjectName("importDialog")
-        self.setWindowTitle("从 Excel 导入党员名册")
+        self.setWindowTitle(f"从 Excel 导入{KINDS[kind].title}" if kind else "从 Excel 导入（名册或数据包）")
         self.setSizeGripEnabled(True)
 
         self.file_edit = QLineEdit(self)
@@ -109,7 +122,7 @@ class ImportDialog(QDialog):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setColumnWidth(2, 90)
+        self.table.setColumnWidth(2, 90 if kind else 170)  # a package names households by address
         # the whole explanation of the chosen row: a table cell cuts long messages
         self.details = QLabel(self)
         self.details.setObjectName("rowDetails")
@@ -179,12 +192,19 @@ class ImportDialog(QDialog):
             self._set_plan(None, f"读取文件时出错：{exc}")
         self.summary.setStyleSheet("color: #c0392b;")
 
-    def _planned(self, plan: ImportPlan) -> None:
+    def _planned(self, plan: ImportPlan | PackagePlan) -> None:
         c = plan.counts
-        lines = [f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。",
-                 f"新增 {c[NEW]} 条，修改 {c[CHANGED]} 条，无变化 {c[UNCHANGED]} 条，有问题 {c[INVALID]} 条。"]
-        if plan.ignored:
-            lines.append(f"没有用到的列：{'、'.join(plan.ignored)}。")
+        if isinstance(plan, PackagePlan):
+            origin = "另一个数据库，将按身份证号、姓名和住址合并" if plan.foreign else "本数据库"
+            lines = [f"“{plan.file_name}”是数据包，导出自{origin}。"]
+            lines.extend(f"{sub.sheet_name}：新增 {sub.count(NEW)}，修改 {sub.count(CHANGED)}，"
+                         f"有问题 {sub.count(INVALID)}。" for sub in plan.plans)
+            lines.append(f"合计：新增 {c[NEW]} 条，修改 {c[CHANGED]} 条，无变化 {c[UNCHANGED]} 条，有问题 {c[INVALID]} 条。")
+        else:
+            lines = [f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。",
+                     f"新增 {c[NEW]} 条，修改 {c[CHANGED]} 条，无变化 {c[UNCHANGED]} 条，有问题 {c[INVALID]} 条。"]
+            if plan.ignored:
+                lines.append(f"没有用到的列：{'、'.join(plan.ignored)}。")
         if c[INVALID]:
             lines.append("有问题的行必须先改好：可以点“保存有问题的行…”，把它们连同问题说明发回给填表人。"
                          "在全部改好之前不会导入任何数据。")
@@ -194,7 +214,7 @@ class ImportDialog(QDialog):
         if c[INVALID]:
             self.show_box.setCurrentIndex(self.show_box.findData(INVALID))
 
-    def _set_plan(self, plan: ImportPlan | None, text: str) -> None:
+    def _set_plan(self, plan: ImportPlan | PackagePlan | None, text: str) -> None:
         self.plan = plan
         self.summary.setStyleSheet("")
         self.summary.setText(text)
@@ -204,8 +224,11 @@ class ImportDialog(QDialog):
 
     def _show_rows(self) -> None:
         wanted = self.show_box.currentData()
-        rows = self.plan.rows if self.plan else []
-        self.model.set_rows([r for r in rows if wanted is None or r.status == wanted])
+        if isinstance(self.plan, PackagePlan):
+            rows = [(sub.sheet_name, r) for sub in self.plan.plans for r in sub.rows]
+        else:
+            rows = [("", r) for r in (self.plan.rows if self.plan else [])]
+        self.model.set_rows([(sheet, r) for sheet, r in rows if wanted is None or r.status == wanted])
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, 0))
         else:
@@ -215,9 +238,10 @@ class ImportDialog(QDialog):
         if not current.isValid():
             self.details.clear()
             return
-        row = self.model.row_at(current.row())
+        sheet, row = self.model.row_at(current.row())
         text = describe(row) or {NEW: "新增这条记录。", UNCHANGED: "与名册中的记录相同，不会修改。"}.get(row.status, "")
-        self.details.setText(f"第 {row.excel_row} 行 {row.name}（{STATUS_LABELS[row.status]}）：{text}")
+        where = f"工作表“{sheet}”" if sheet else ""
+        self.details.setText(f"{where}第 {row.excel_row} 行 {row.name}（{STATUS_LABELS[row.status]}）：{text}")
 
     # ---- saving ----
     def save_errors(self) -> None:
@@ -251,7 +275,8 @@ class ImportDialog(QDialog):
             backup_database(self.store.path, "before-import")
             with self.store.transaction() as session:
                 # checked again inside the writing transaction: what is saved is what was checked
-                fresh = plan_import(session, path, kind=plan.kind, sheet=plan.sheet_name, report=report)
+                sheet = plan.sheet_name if isinstance(plan, ImportPlan) else None
+                fresh = plan_import(session, path, kind=plan.kind, sheet=sheet, report=report)
                 if fresh.counts != shown:
                     return fresh, None
                 return fresh, apply_plan(session, fresh, report)

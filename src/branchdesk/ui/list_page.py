@@ -41,7 +41,7 @@ class RosterSpec:
     open_form: Callable  # (parent, store, record_id | None) -> saved id | None
     describe: Callable = lambda row: row.name
     delete_note: str = ""
-    import_kind: str | None = None  # the Excel import that fills this roster
+    exchange_kind: str | None = None  # the roster's kind in the Excel import, export and templates
     filters: list[FilterSpec] = field(default_factory=list)
 
 
@@ -109,8 +109,11 @@ class RosterPage(QWidget):
         self.act_delete = self._action("删除", QKeySequence.StandardKey.Delete, self.delete_selected)
         self.act_undo = self._action("撤销删除", QKeySequence.StandardKey.Undo, self.undo_delete)
         self.act_undo.setEnabled(False)
-        if spec.import_kind:
+        if spec.exchange_kind:
             self.act_import = self._action("从 Excel 导入…", "Ctrl+I", self.import_file)
+            self.act_export = self._action("导出到 Excel…", "Ctrl+E", self.export_file)
+            self.act_template = self._action("导入模板…", None, self.save_template)
+            self.act_template.setToolTip("保存一份空白的导入模板，带下拉选项和填写说明")
         self.toolbar.addSeparator()
         self.act_unmask = self._action("显示完整号码", "Ctrl+Shift+M", self._toggle_mask)
         self.act_unmask.setCheckable(True)
@@ -143,7 +146,8 @@ class RosterPage(QWidget):
 
     def _action(self, text: str, shortcut, slot) -> QAction:
         act = QAction(text, self)
-        act.setShortcut(QKeySequence(shortcut))
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
         act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         act.triggered.connect(slot)
         self.toolbar.addAction(act)
@@ -293,11 +297,24 @@ class RosterPage(QWidget):
     def import_file(self) -> None:
         from .import_dialog import ImportDialog
 
-        dialog = ImportDialog(self.store, self.settings, self.spec.import_kind, self)
+        dialog = ImportDialog(self.store, self.settings, self.spec.exchange_kind, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
         dialog.open()
         dialog.choose_file()
+
+    def export_file(self) -> None:
+        from .export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.store, self.settings, self.spec.exchange_kind, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exported.connect(lambda path: self.status.showMessage(f"已导出到“{path}”。", 10000))
+        dialog.open()
+
+    def save_template(self) -> None:
+        from .export_dialog import save_template
+
+        save_template(self, self.settings, self.spec.exchange_kind)
 
     def _imported(self, saved: int) -> None:
         self.reload()

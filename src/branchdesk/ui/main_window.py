@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
@@ -114,9 +114,63 @@ class MainWindow(QMainWindow):
         assert tuple(["组织架构", *(spec.title for spec in ROSTERS)]) == PAGE_TITLES
         for page in self.pages:
             self.stack.addWidget(page)
+        self._add_file_menu()
         self.stack.removeWidget(self.opening)
         self.opening.deleteLater()
         self._row_changed(self.sidebar.currentRow())
+
+    def _add_file_menu(self) -> None:
+        """The exchange with the street office as a whole: any file, every roster at
+        once, and the rosters that have no page of their own."""
+        menu = self.menuBar().addMenu("文件(&F)")
+        menu.setObjectName("fileMenu")
+
+        def add(text: str, slot, shortcut: str | None = None) -> QAction:
+            act = menu.addAction(text)
+            act.triggered.connect(slot)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            return act
+
+        self.act_import_any = add("从 Excel 导入（名册或数据包）…", self.import_any, "Ctrl+Shift+I")
+        self.act_export_package = add("导出全部数据（数据包）…", lambda: self.export("package"), "Ctrl+Shift+E")
+        menu.addSeparator()
+        add("导出住户花名册…", lambda: self.export("households"))
+        add("导出党组织名册…", lambda: self.export("party-orgs"))
+        templates = menu.addMenu("导入模板")
+        for kind, text in (("members", "党员"), ("building-leaders", "楼栋长"), ("center-households", "党员中心户"),
+                           ("households", "住户"), ("party-orgs", "党组织")):
+            templates.addAction(f"{text}导入模板…").triggered.connect(
+                lambda _c=False, k=kind: self._save_template(k))
+        menu.addSeparator()
+        add("退出", self.close, "Ctrl+Q")
+
+    def import_any(self) -> None:
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.store, self.settings, None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        dialog.choose_file()
+
+    def _imported(self, saved: int) -> None:
+        for page in self.pages:
+            if getattr(page, "loaded", False) or page is self.org_page:
+                page.reload()
+        self.statusBar().showMessage(f"已导入 {saved} 条记录（导入前已自动备份数据库）。", 10000)
+
+    def export(self, kind: str) -> None:
+        from .export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.store, self.settings, kind, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _save_template(self, kind: str) -> None:
+        from .export_dialog import save_template
+
+        save_template(self, self.settings, kind)
 
     @classmethod
     def on_store(cls, store: Store, settings: QSettings) -> MainWindow:

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..fields import CENTER_HOUSEHOLD_FIELDS, FOUR_HAVES, LEADER_FIELDS, MEMBER_CATEGORIES, MEMBER_FIELDS, \
-    Field, by_key
+from ..fields import (
+    CENTER_HOUSEHOLD_FIELDS,
+    FOUR_HAVES,
+    LEADER_FIELDS,
+    MEMBER_CATEGORIES,
+    MEMBER_FIELDS,
+    SERVED_COUNT_FIELD,
+    SERVED_FIELD,
+    by_key,
+)
 from ..services import org, people
 from .list_page import FilterSpec, RosterSpec
 from .table_model import Column
@@ -67,22 +75,21 @@ MEMBERS = RosterSpec(
     load=people.list_members, delete=people.delete_members, restore=people.restore_members,
     open_form=_open_member_form,
     delete_note="若其中有党员中心户，中心户记录也会一并删除。",
-    import_kind="members",
+    exchange_kind="members",
     filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs),
              FilterSpec("全部类别", "category", lambda _s: list(MEMBER_CATEGORIES))],
 )
 
-_served = Field("served_count", "联系户数", width=4)
-_served_list = Field("served", "联系户", width=24)
 
 CENTER_HOUSEHOLDS = RosterSpec(
     key="center_households", title="党员中心户", measure="户",
     columns=[Column.of(replace(C["member_id"], label="中心户党员"), "name", sort_attr="name_pinyin"),
-             Column.of(M["address"]), Column.of(M["phone"]), Column.of(_served), Column.of(_served_list),
+             Column.of(M["address"]), Column.of(M["phone"]), Column.of(SERVED_COUNT_FIELD), Column.of(SERVED_FIELD),
              *[Column.of(f) for f in FOUR_HAVES], Column.of(C["appointed_on"]), Column.of(C["note"])],
     search_attrs=(*_SEARCH, "served"), search_hint=SEARCH_HINT,
     load=people.list_center_households, delete=people.delete_center_households,
     restore=people.restore_center_households, open_form=_open_center_household_form,
+    exchange_kind="center-households",
     filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs)],
 )
 
@@ -94,6 +101,7 @@ LEADERS = RosterSpec(
     search_attrs=("name", "name_pinyin", "name_initials", "phone", "building_full"), search_hint=SEARCH_HINT,
     load=people.list_leaders, delete=people.delete_leaders, restore=people.restore_leaders,
     open_form=_open_leader_form,
+    exchange_kind="building-leaders",
     filters=[BUILDING_FILTER, FilterSpec("是否党员（全部）", "is_member", lambda _s: [(True, "党员"), (False, "非党员")])],
 )
 

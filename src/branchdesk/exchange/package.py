@@ -1,0 +1,144 @@
+"""Importing a sync package (数据包): every roster of a branch in one workbook, after
+a sheet of facts. A street office merges its compounds' packages into one database;
+a branch can bring its own package back.
+
+The sheets depend on each other (members live in households the package's own
+household sheet may create), so a package is planned by applying it sheet by
+sheet inside a savepoint that is then rolled back: the preview is exactly what
+applying does, and nothing is written until the secretary confirms. Applying
+runs the same steps in the caller's transaction and refuses if any row anywhere
+is invalid: never half a package.
+
+Record codes are this database's row ids: they are trusted only when the package
+names this database as its origin; another branch's package is matched by ID
+numbers, names and addresses instead."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ..services import ValidationFailed
+from ..services import org as org_service
+from ..services.meta import database_id
+from ..validation import Invalid, clean_text
+from . import ExchangeError
+from .plan import INVALID, ImportKind, ImportPlan, PlannedRow, Report, no_report
+from .reader import Sheet, header_cells_of, locate_table
+from .writer import (
+    FACT_COMMUNITY,
+    FACT_DATABASE,
+    FACTS_SHEET,
+    PACKAGE_KINDS,
+    ROSTER_NAMES,
+)
+
+
+@dataclass
+class PackagePlan:
+    file_name: str
+    facts: dict[str, str]
+    foreign: bool  # from another database: record codes were not used
+    sheets: list[Sheet] = field(default_factory=list, repr=False)  # kept to apply what was planned
+    plans: list[ImportPlan] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # roster sheets the package lacks
+
+    kind = "package"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for p in self.plans:
+            for status, n in p.counts.items():
+                total[status] = total.get(status, 0) + n
+        return total
+
+    @property
+    def invalid(self) -> list[tuple[ImportPlan, PlannedRow]]:
+        return [(p, r) for p in self.plans for r in p.rows if r.status == INVALID]
+
+    @property
+    def to_save(self) -> list[tuple[ImportPlan, PlannedRow]]:
+        return [(p, r) for p in self.plans for r in p.to_save]
+
+
+def is_package(sheets: list[Sheet]) -> bool:
+    return any(s.name == FACTS_SHEET for s in sheets) and any(
+        s.name == ROSTER_NAMES[k] for s in sheets for k in PACKAGE_KINDS)
+
+
+def read_facts(sheet: Sheet) -> dict[str, str]:
+    """项目 | 内容 rows: the first two filled cells of each row."""
+    facts = {}
+    for row in sheet.rows:
+        cells = [clean_text(c) for c in row if c not in (None, "")]
+        if len(cells) >= 2:
+            facts[cells[0]] = cells[1]
+    return facts
+
+
+def plan_package(session: Session, sheets: list[Sheet], file_name: str, kinds: dict[str, ImportKind], *,
+                 apply: bool = False, report: Report | None = None) -> PackagePlan:
+    """Plan (apply=False: nothing stays written) or apply (apply=True: in the caller's
+    transaction, refused with ExchangeError if any row is invalid) a package."""
+    report = report or no_report
+    by_name = {s.name: s for s in sheets}
+    facts = read_facts(by_name[FACTS_SHEET])
+    plan = PackagePlan(file_name, facts, foreign=facts.get(FACT_DATABASE, "") != database_id(session),
+                       sheets=sheets)
+    # Even applying works in a savepoint: a refused package leaves nothing behind
+    # should the caller catch the error and commit its transaction anyway.
+    savepoint = session.begin_nested()
+    keep = False
+    try:
+        community = facts.get(FACT_COMMUNITY, "")
+        if community:
+            # the package's compounds join its own community, created if this database lacks it
+            org_service.ensure_community(session, name=community)
+            session.info[org_service.NEW_COMPOUNDS_COMMUNITY] = community
+        for step, key in enumerate(PACKAGE_KINDS):
+            sheet = by_name.get(ROSTER_NAMES[key])
+            if sheet is None:
+                plan.missing.append(ROSTER_NAMES[key])
+                continue
+            kind = kinds[key]
+            report(step, len(PACKAGE_KINDS), f"正在检查“{sheet.name}”…")
+            table = locate_table(sheet, kind.fields)
+            if plan.foreign:
+                table.columns.pop("record_code", None)
+            rows = kind.plan(session, table, lambda done, total, text, name=sheet.name:
+                             report(done, total, f"“{name}”：{text}"))
+            sub = ImportPlan(key, file_name, sheet.name, table.header_row, header_cells_of(sheet.rows, table),
+                             table.ignored, rows)
+            plan.plans.append(sub)
+            if sub.to_save and not sub.invalid:
+                # later sheets must see this one: members live in the households above them
+                try:
+                    kind.save(session, sub.to_save)
+                    session.flush()
+                except (Invalid, ValidationFailed) as exc:
+                    raise ExchangeError(f"“{file_name}”工作表“{sheet.name}”无法导入（{exc}），没有导入任何数据。") from exc
+        if apply and plan.invalid:
+            raise ExchangeError(f"“{file_name}”有 {len(plan.invalid)} 行有问题，没有导入任何数据，请修改后重新导入。")
+        keep = apply
+    finally:
+        session.info.pop(org_service.NEW_COMPOUNDS_COMMUNITY, None)
+        if keep:
+            savepoint.commit()
+        else:
+            savepoint.rollback()
+    report(len(PACKAGE_KINDS), len(PACKAGE_KINDS), "检查完成")
+    return plan
+
+
+def package_error_workbook(plan: PackagePlan, path: str | Path, write_sheet) -> None:
+    """One sheet of rejected rows per roster sheet that has any."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sub in plan.plans:
+        if sub.invalid:
+            write_sheet(wb.create_sheet(sub.sheet_name), sub)
+    wb.save(path)
