@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 from stdnum.cn import ric
 
+from branchdesk.exchange.importer import apply_plan, plan_import
 from branchdesk.services import org
 
 
@@ -62,3 +63,19 @@ def build_qiming(store) -> None:
         branch = org.add_party_org(s, level="branch", name="启明小区党支部", parent_id=committee.id,
                                    compound_id=compound.id)
         org.add_party_org(s, level="party_group", name="第一党小组", parent_id=branch.id)
+
+
+def plan(store, path, **kw):
+    """The import plan of a file, read in a session of its own (nothing is written)."""
+    with store.session() as s:
+        return plan_import(s, path, **kw)
+
+
+def apply(store, path, **kw) -> int:
+    """Plan and apply a file in one transaction, as the command line does."""
+    with store.transaction() as s:
+        return apply_plan(s, plan_import(s, path, **kw))
+
+
+def statuses(p) -> list[str]:
+    return [r.status for r in p.rows]

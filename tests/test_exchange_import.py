@@ -12,8 +12,10 @@ import pytest
 from exchange_helpers import (
     HEADER,
     ZHANG,
+    apply,
     build_qiming,
     make_id,
+    plan,
     rows,
     write_roster,
 )
@@ -27,7 +29,6 @@ from branchdesk.exchange.importer import (
     NEW,
     UNCHANGED,
     apply_plan,
-    plan_import,
     write_error_workbook,
 )
 from branchdesk.models import Member
@@ -38,17 +39,6 @@ from branchdesk.services import org, people
 def org_store(store):
     build_qiming(store)
     return store
-
-
-def plan(store, path, **kw):
-    with store.session() as s:
-        return plan_import(s, path, **kw)
-
-
-def apply(store, path):
-    with store.transaction() as s:
-        p = plan_import(s, path)
-        return apply_plan(s, p)
 
 
 def member_count(store) -> int:

@@ -9,11 +9,18 @@ import sys
 
 import openpyxl
 import pytest
-from exchange_helpers import make_id
+from exchange_helpers import apply, make_id, plan, statuses
 from sqlalchemy import func, select
 
 from branchdesk.exchange import ExchangeError
-from branchdesk.exchange.importer import CHANGED, INVALID, NEW, UNCHANGED, apply_plan, plan_import
+from branchdesk.exchange.importer import (
+    CHANGED,
+    INVALID,
+    NEW,
+    UNCHANGED,
+    apply_plan,
+    plan_import,
+)
 from branchdesk.exchange.writer import export_roster
 from branchdesk.models import CenterHousehold
 from branchdesk.services import org, people
@@ -84,16 +91,6 @@ def org_store(store):
     return store
 
 
-def plan(store, path, **kw):
-    with store.session() as s:
-        return plan_import(s, path, **kw)
-
-
-def apply(store, path, **kw):
-    with store.transaction() as s:
-        return apply_plan(s, plan_import(s, path, **kw))
-
-
 def center_households(store) -> dict:
     with store.session() as s:
         return {r.name: r for r in people.list_center_households(s)}
@@ -102,10 +99,6 @@ def center_households(store) -> dict:
 def count(store) -> int:
     with store.session() as s:
         return s.scalar(select(func.count(CenterHousehold.id)).where(CenterHousehold.deleted_at.is_(None)))
-
-
-def statuses(p) -> list[str]:
-    return [r.status for r in p.rows]
 
 
 def served(row) -> list[str]:

@@ -10,11 +10,17 @@ from datetime import date
 
 import openpyxl
 import pytest
-from exchange_helpers import make_id
+from exchange_helpers import apply, make_id, plan, statuses
 from sqlalchemy import func, select
 
 from branchdesk.exchange import ExchangeError
-from branchdesk.exchange.importer import CHANGED, INVALID, NEW, UNCHANGED, apply_plan, plan_import
+from branchdesk.exchange.importer import (
+    CHANGED,
+    INVALID,
+    NEW,
+    UNCHANGED,
+    apply_plan,
+)
 from branchdesk.exchange.writer import export_roster
 from branchdesk.models import BuildingLeader
 from branchdesk.services import org, people
@@ -73,16 +79,6 @@ def org_store(store):
     return store
 
 
-def plan(store, path, **kw):
-    with store.session() as s:
-        return plan_import(s, path, **kw)
-
-
-def apply(store, path, **kw):
-    with store.transaction() as s:
-        return apply_plan(s, plan_import(s, path, **kw))
-
-
 def leaders(store) -> dict:
     with store.session() as s:
         return {r.name: r for r in people.list_leaders(s)}
@@ -91,10 +87,6 @@ def leaders(store) -> dict:
 def leader_count(store) -> int:
     with store.session() as s:
         return s.scalar(select(func.count(BuildingLeader.id)).where(BuildingLeader.deleted_at.is_(None)))
-
-
-def statuses(p) -> list[str]:
-    return [r.status for r in p.rows]
 
 
 # ---- the street office's roster ------------------------------------------------------------------

@@ -38,10 +38,10 @@ from .plan import (
     Problem,
     Report,
     display,
-    no_report,
+    read_rows,
 )
-from .reader import CellError, Table, cell_text
-from .writer import CENTER_HOUSEHOLDS, CODE_FIELD, parse_record_code
+from .reader import Table
+from .writer import CENTER_HOUSEHOLDS, CODE_FIELD
 
 C = by_key(CENTER_HOUSEHOLD_FIELDS)
 M = by_key(MEMBER_FIELDS)
@@ -234,7 +234,6 @@ class _Roster:
 
 
 def _plan_center_households(session: Session, table: Table, report: Report | None = None) -> list[PlannedRow]:
-    report = report or no_report
     addresses = org_service.AddressBook(session)
     roster = _Roster(session, addresses)
     stored = _stored_center_households(session)
@@ -242,24 +241,10 @@ def _plan_center_households(session: Session, table: Table, report: Report | Non
     headers = table.headers
     seen: dict[tuple[str, int], int] = {}
     planned: list[PlannedRow] = []
-    total = len(table.rows)
-    for n, (excel_row, cells) in enumerate(table.rows):
-        if n % 500 == 0:
-            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
-        row = PlannedRow(excel_row, cells)
-        problems: dict[str, str] = {}
-        raw: dict[str, str | None] = {}
-        code = None
-        for key, col in table.columns.items():
-            if key == "record_code":
-                parsed = parse_record_code(cells[col])
-                code = parsed[1] if parsed and parsed[0] == CENTER_HOUSEHOLDS else None
-                continue
-            try:
-                raw[key] = cell_text(cells[col], BY_KEY[key])
-            except CellError as exc:
-                if key != "phone":  # the phone only helps to find the member
-                    problems[key] = str(exc)
+    for given in read_rows(table, BY_KEY, CENTER_HOUSEHOLDS, report):
+        excel_row, raw, problems, code = given.excel_row, given.raw, given.problems, given.code
+        row = PlannedRow(excel_row, given.cells)
+        problems.pop("phone", None)  # the phone only helps to find the member
         coded = by_id.get(code)
         name = clean_text(raw.get("member_id")) or None
         member_id = _find_member(roster, raw, problems, name, coded)
@@ -301,7 +286,6 @@ def _plan_center_households(session: Session, table: Table, report: Report | Non
                 row.changes = _changes(target, member_id, given, values, served, roster, addresses)
                 row.status = CHANGED if row.changes else UNCHANGED
         planned.append(row)
-    report(total, total, "检查完成")
     return planned
 
 

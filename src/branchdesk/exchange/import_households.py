@@ -31,9 +31,9 @@ from .plan import (
     Problem,
     Report,
     display,
-    no_report,
+    read_rows,
 )
-from .reader import CellError, Table, cell_text
+from .reader import Table
 from .writer import CODE_FIELD
 
 H = by_key(HOUSEHOLD_FIELDS)
@@ -70,29 +70,17 @@ def _place(raw: dict, places: org_service.HouseholdPlaces) -> tuple[str, int | N
 
 
 def plan_households(session: Session, table: Table, report: Report | None = None) -> list[PlannedRow]:
-    report = report or no_report
     places = org_service.HouseholdPlaces(session)
     details = org_service.household_details(session)
     headers = table.headers
     seen: dict[tuple, int] = {}
     grid_of_building: dict[tuple, tuple[str, int]] = {}
     planned: list[PlannedRow] = []
-    total = len(table.rows)
-    for n, (excel_row, cells) in enumerate(table.rows):
-        if n % 500 == 0:
-            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
-        row = PlannedRow(excel_row, cells)
-        errors: dict[str, str] = {}
-        raw: dict = {}
-        for key, col in table.columns.items():
-            # A household is its place: the record code adds nothing, and the derived
-            # columns follow from the other rosters.
-            if key == "record_code" or key in HOUSEHOLD_DERIVED:
-                continue
-            try:
-                raw[key] = cell_text(cells[col], H[key])
-            except CellError as exc:
-                errors[key] = str(exc)
+    # A household is its place: the record code adds nothing, and the derived
+    # columns follow from the other rosters.
+    for given in read_rows(table, H, "households", report, skip=("record_code", *HOUSEHOLD_DERIVED)):
+        excel_row, raw, errors = given.excel_row, given.raw, given.problems
+        row = PlannedRow(excel_row, given.cells)
         match = None
         try:
             compound, compound_id, building, unit, room = _place(raw, places)
@@ -135,7 +123,6 @@ def plan_households(session: Session, table: Table, report: Report | None = None
                                                                                                    building)))
             row.status = CHANGED if row.changes else UNCHANGED
         planned.append(row)
-    report(total, total, "检查完成")
     return planned
 
 

@@ -30,10 +30,10 @@ from .plan import (
     Problem,
     Report,
     display,
-    no_report,
+    read_rows,
 )
-from .reader import CellError, Table, cell_text
-from .writer import CODE_FIELD, LEADERS, parse_record_code
+from .reader import Table
+from .writer import CODE_FIELD, LEADERS
 
 L = by_key(LEADER_FIELDS)
 WHOLE_BUILDING = "（整栋楼）"  # the unit shown in a change when a leader leads the whole building
@@ -205,7 +205,6 @@ def _is_member_text(text: str | None) -> str | None:
 
 
 def _plan_leaders(session: Session, table: Table, report: Report | None = None) -> list[PlannedRow]:
-    report = report or no_report
     if "building_id" not in table.columns:
         raise ExchangeError(f"“{table.file_name}”的楼栋长名册中没有“楼栋”列，无法知道每人负责哪栋楼："
                             "请加上“楼栋”列（如“1号楼”）后重新导入。")
@@ -216,23 +215,9 @@ def _plan_leaders(session: Session, table: Table, report: Report | None = None) 
     seen_person: dict[tuple, int] = {}
     names_by_id_number: dict[str, tuple[str, int]] = {}
     planned: list[PlannedRow] = []
-    total = len(table.rows)
-    for n, (excel_row, cells) in enumerate(table.rows):
-        if n % 500 == 0:
-            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
-        row = PlannedRow(excel_row, cells)
-        problems: dict[str, str] = {}
-        raw: dict = {}
-        code = None
-        for key, col in table.columns.items():
-            if key == "record_code":
-                parsed = parse_record_code(cells[col])
-                code = parsed[1] if parsed and parsed[0] == LEADERS else None
-                continue
-            try:
-                raw[key] = cell_text(cells[col], L[key])
-            except CellError as exc:
-                problems[key] = str(exc)
+    for given in read_rows(table, L, LEADERS, report):
+        excel_row, raw, problems, code = given.excel_row, given.raw, given.problems, given.code
+        row = PlannedRow(excel_row, given.cells)
         if raw.get("is_member"):
             raw["is_member"] = _is_member_text(raw["is_member"])
 
@@ -338,7 +323,6 @@ def _plan_leaders(session: Session, table: Table, report: Report | None = None) 
                 row.changes = _changes(places, known.leaders[match], values)
                 row.status = CHANGED if row.changes else UNCHANGED
         planned.append(row)
-    report(total, total, "检查完成")
     return planned
 
 

@@ -23,13 +23,13 @@ from .plan import (
     Problem,
     Report,
     display,
-    no_report,
+    read_rows,
 )
-from .reader import CellError, Table, cell_text
+from .reader import Table
 
 # The export's first column: a stable code per record, so an edited export comes
 # back onto the same records even where ID numbers were missing or corrected.
-from .writer import CODE_FIELD, parse_record_code
+from .writer import CODE_FIELD
 
 M = by_key(MEMBER_FIELDS)
 
@@ -60,7 +60,6 @@ class _PartyOrgs:
 
 
 def _plan_members(session: Session, table: Table, report: Report | None = None) -> list[PlannedRow]:
-    report = report or no_report
     snapshot = people.member_snapshot(session)
     by_id_number = {v["id_number"]: mid for mid, v in snapshot.items() if v["id_number"]}
     by_name_phone = {(v["name"], v["phone"]): mid for mid, v in snapshot.items() if v["phone"]}
@@ -70,32 +69,15 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
     headers = table.headers
     seen: dict[object, int] = {}
     planned: list[PlannedRow] = []
-    total = len(table.rows)
-    for n, (excel_row, cells) in enumerate(table.rows):
-        if n % 500 == 0:
-            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
-        row = PlannedRow(excel_row, cells)
-        problems: dict[str, str] = {}
-        raw: dict = {}
-        code = None
-        for key, col in table.columns.items():
-            if key == "record_code":
-                parsed = parse_record_code(cells[col])
-                code = parsed[1] if parsed and parsed[0] == "members" else None
-                continue
-            f = M[key]
+    for given in read_rows(table, M, "members", report):
+        excel_row, raw, problems, code = given.excel_row, given.raw, given.problems, given.code
+        row = PlannedRow(excel_row, given.cells)
+        if raw.get("party_org_id"):
             try:
-                text = cell_text(cells[col], f)
-            except CellError as exc:
-                problems[key] = str(exc)
-                continue
-            if key == "party_org_id" and text:
-                try:
-                    text = orgs.resolve(text)
-                except Invalid as exc:
-                    problems[key] = str(exc)
-                    continue
-            raw[key] = text
+                raw["party_org_id"] = orgs.resolve(raw["party_org_id"])
+            except Invalid as exc:
+                problems["party_org_id"] = str(exc)
+                del raw["party_org_id"]
         match = code if code in snapshot else None
         _take_masked_numbers(raw, problems, snapshot.get(match))
         values, errors = parse_record(MEMBER_FIELDS, raw, new=False)
@@ -142,7 +124,6 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
                 row.changes = _member_changes(session, snapshot[match], values)
                 row.status = CHANGED if row.changes else UNCHANGED
         planned.append(row)
-    report(total, total, "检查完成")
     return planned
 
 

@@ -21,9 +21,9 @@ from .plan import (
     Problem,
     Report,
     display,
-    no_report,
+    read_rows,
 )
-from .reader import CellError, Table, cell_text
+from .reader import Table
 from .writer import CODE_FIELD
 
 P = by_key(PARTY_ORG_FIELDS)
@@ -31,26 +31,16 @@ _COMPARED = ("level", "compound", "secretary_name")
 
 
 def plan_party_orgs(session: Session, table: Table, report: Report | None = None) -> list[PlannedRow]:
-    report = report or no_report
     # Names compare as typed into a cell is read: full-width brackets become half-width.
     existing = {(clean_text(r.parent), clean_text(r.name)): r for r in org_service.party_org_roster(session)}
     names = {clean_text(r.name): r.name for r in existing.values()}
     compounds = {c.label for c in org_service.compound_choices(session)}
     seen: dict[tuple[str, str], int] = {}
     planned: list[PlannedRow] = []
-    total = len(table.rows)
-    for n, (excel_row, cells) in enumerate(table.rows):
-        if n % 500 == 0:
-            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
-        row = PlannedRow(excel_row, cells)
-        raw, errors = {}, {}
-        for key, col in table.columns.items():
-            if key == "record_code":  # an organisation is its name under its parent
-                continue
-            try:
-                raw[key] = cell_text(cells[col], P[key])
-            except CellError as exc:
-                errors[key] = str(exc)
+    # an organisation is its name under its parent: the record code adds nothing
+    for given in read_rows(table, P, "party-orgs", report, skip=("record_code",)):
+        excel_row, raw, errors = given.excel_row, given.raw, given.problems
+        row = PlannedRow(excel_row, given.cells)
         values, field_errors = parse_record(PARTY_ORG_FIELDS, raw, new=True)
         errors.update({k: v for k, v in field_errors.items() if k not in errors})
         name, parent = values.get("name") or "", values.get("parent") or ""
@@ -80,7 +70,6 @@ def plan_party_orgs(session: Session, table: Table, report: Report | None = None
                 for k in _COMPARED if k in raw and (values.get(k) or "") != (getattr(old, k) or "")]
             row.status = NEW if old is None else CHANGED if row.changes else UNCHANGED
         planned.append(row)
-    report(total, total, "检查完成")
     return planned
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from .. import fields as F
-from .reader import Table
+from .reader import CellError, Table, cell_text
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
 STATUS_LABELS = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", INVALID: "有问题"}
@@ -95,3 +95,41 @@ def display(f: F.Field, value) -> str:
 
 def no_report(_done: int, _total: int, _text: str = "") -> None:
     pass
+
+
+@dataclass
+class RowInput:
+    """One data row of a table as every kind first reads it: the text of each
+    matched column, the cells that could not be read, and the record code."""
+
+    excel_row: int
+    cells: list
+    raw: dict = field(default_factory=dict)  # field key → text (None for an empty cell)
+    problems: dict = field(default_factory=dict)  # field key → what is wrong with the cell
+    code: int | None = None  # the record id of this kind's record code, if the row has one
+
+
+def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Report | None = None,
+              skip: tuple[str, ...] = ()):
+    """Yield a RowInput per data row, reporting progress every 500 rows. Columns in
+    skip are not read (those a roster shows but an import never sets)."""
+    from .writer import parse_record_code  # the writer owns the codes it writes
+
+    report = report or no_report
+    total = len(table.rows)
+    columns = [(key, col) for key, col in table.columns.items() if key not in skip]
+    for n, (excel_row, cells) in enumerate(table.rows):
+        if n % 500 == 0:
+            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
+        row = RowInput(excel_row, cells)
+        for key, col in columns:
+            if key == "record_code":
+                parsed = parse_record_code(cells[col])
+                row.code = parsed[1] if parsed and parsed[0] == kind else None
+                continue
+            try:
+                row.raw[key] = cell_text(cells[col], fields[key])
+            except CellError as exc:
+                row.problems[key] = str(exc)
+        yield row
+    report(total, total, "检查完成")
