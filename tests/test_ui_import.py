@@ -9,13 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import openpyxl  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QFileDialog  # noqa: E402
+from PySide6.QtWidgets import QFileDialog, QPushButton  # noqa: E402
 
 from branchdesk.services import people  # noqa: E402
 from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
 from branchdesk.ui.main_window import MainWindow  # noqa: E402
+from branchdesk.ui.mapping_dialog import MappingDialog  # noqa: E402
 from branchdesk.ui.qtenv import make_settings, setup_application  # noqa: E402
-from exchange_helpers import build_qiming, rows, write_roster  # noqa: E402
+from exchange_helpers import HEADER, build_qiming, rows, write_roster  # noqa: E402
 
 
 @pytest.fixture
@@ -100,3 +101,66 @@ def test_a_file_that_is_not_a_workbook_is_explained(qtbot, window, tmp_path, mon
     path.write_text("hello")
     dialog = open_import(qtbot, window, monkeypatch, path)
     assert "不是 Excel 文件" in dialog.summary.text() and not dialog.import_button.isEnabled()
+
+
+# ---- columns the import is not sure of, and several roster sheets --------------------------
+UNSURE_HEADER = ["序号", "姓名", "证件号码", "党员类别", "现居住地址", "手机号码"]
+
+
+def _unsure_rows() -> list[list]:
+    return [[r[0], r[1], r[4], r[6], r[9], r[8]] for r in rows()]
+
+
+def _mapping_dialog(qtbot, dialog) -> MappingDialog:
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in dialog.findChildren(MappingDialog)))
+    return next(d for d in dialog.findChildren(MappingDialog) if d.isVisible())
+
+
+def test_unsure_columns_are_confirmed_once_and_remembered(qtbot, window, store, tmp_path, monkeypatch):
+    source = write_roster(tmp_path / "街道名单.xlsx", _unsure_rows(), header=UNSURE_HEADER)
+    dialog = open_import(qtbot, window, monkeypatch, source)
+    mapping = _mapping_dialog(qtbot, dialog)
+    chosen = {mapping.table.item(r, 1).text(): mapping.boxes[r].currentText() for r in range(len(mapping.boxes))}
+    # the guesses for the unknown wordings, the known ones as read, 序号 not imported
+    assert chosen == {"序号": "（不导入）", "姓名": "姓名", "证件号码": "身份证号", "党员类别": "党员类别",
+                      "现居住地址": "住址", "手机号码": "联系电话"}
+    # one field for two columns is refused in the dialog itself
+    mapping.boxes[0].setCurrentIndex(mapping.boxes[0].findText("姓名"))
+    qtbot.mouseClick(mapping.findChild(QPushButton, "applyMapping"), Qt.MouseButton.LeftButton)
+    assert mapping.isVisible() and "同一项不能对应两列" in mapping.problem.text()
+    mapping.boxes[0].setCurrentIndex(0)
+    qtbot.mouseClick(mapping.findChild(QPushButton, "applyMapping"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.plan is not None and dialog.plan.mapped)
+    assert "新增 3 条，修改 0 条，无变化 0 条，有问题 0 条" in dialog.summary.text()
+    assert "已按确认过的对应关系读取" in dialog.summary.text()
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    page = window.pages[1]
+    qtbot.waitUntil(lambda: page.model.total == 3 and not page.tasks.busy)
+    with store.session() as s:
+        assert {m.id_number for m in people.list_members(s)} == {r[4] for r in rows()}
+        assert {m.short_address for m in people.list_members(s)} == {"1-1-101", "2-1-201", "3-2-302"}
+
+    # the next file of that layout goes straight to the preview
+    data = _unsure_rows()
+    data[0][5] = "13811112222"
+    dialog = open_import(qtbot, window, monkeypatch, write_roster(tmp_path / "下个月.xlsx", data,
+                                                                  header=UNSURE_HEADER))
+    assert dialog.plan.mapped and "修改 1 条" in dialog.summary.text()
+    assert not [d for d in dialog.findChildren(MappingDialog) if d.isVisible()]
+
+
+def test_another_roster_sheet_can_be_chosen(qtbot, window, tmp_path, monkeypatch):
+    path = write_roster(tmp_path / "两个支部.xlsx", rows()[:2])
+    wb = openpyxl.load_workbook(path)
+    other = wb.create_sheet("第二支部")
+    other.append(HEADER)
+    other.append(rows()[2])
+    wb.save(path)
+    dialog = open_import(qtbot, window, monkeypatch, path)
+    assert dialog.plan.sheet_name == "党员" and dialog.sheet_box.isVisible()
+    assert [dialog.sheet_box.itemData(i) for i in range(dialog.sheet_box.count())] == ["党员", "第二支部"]
+    index = dialog.sheet_box.findData("第二支部")
+    dialog.sheet_box.setCurrentIndex(index)
+    dialog.sheet_box.activated.emit(index)
+    qtbot.waitUntil(lambda: dialog.plan is not None and dialog.plan.sheet_name == "第二支部")
+    assert [r[1] for r in shown_rows(dialog)] == ["王五"]

@@ -7,10 +7,12 @@ applied: the rows go back to the sender as an error workbook instead.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ..validation import clean_text, mask_id_number, mask_phone
 from . import (
     ExchangeError,
     import_center_households,
@@ -27,14 +29,26 @@ from .plan import (  # noqa: F401  (re-exported: the GUI and the command line re
     STATUS_LABELS,
     UNCHANGED,
     Change,
+    ColumnInfo,
     ImportKind,
     ImportPlan,
     PlannedRow,
     Problem,
     Report,
+    layout_signature,
     no_report,
 )
-from .reader import choose_sheet, header_cells_of, locate_table, read_workbook
+from .reader import (
+    Mapping,
+    Table,
+    choose_sheet,
+    guess_field,
+    header_cells_of,
+    locate_table,
+    normalise_header,
+    read_workbook,
+    roster_sheets,
+)
 from .writer import FACTS_SHEET, PACKAGE
 
 KINDS: dict[str, ImportKind] = {k.key: k for k in (
@@ -43,17 +57,22 @@ KINDS: dict[str, ImportKind] = {k.key: k for k in (
 
 # ---- the whole import ------------------------------------------------------------------------
 def plan_import(session: Session, path: str | Path, *, kind: str | None = None, sheet: str | None = None,
+                mapping: Mapping | None = None, remembered: dict[str, Mapping] | None = None,
                 report: Report | None = None) -> ImportPlan | PackagePlan:
     """Read the file and plan the import; raises ExchangeError when the file cannot
     be used at all (unreadable, no header, unknown kind). A sync package (kind
-    "package", or any file with the package's facts sheet) plans every sheet."""
+    "package", or any file with the package's facts sheet) plans every sheet.
+    mapping is a column mapping the secretary confirmed (see ImportPlan.layout);
+    remembered maps layout signatures to mappings confirmed for earlier files, used
+    when this file has one of those layouts."""
     name = Path(path).name
-    sheets = read_workbook(path)
-    if kind in (None, PACKAGE) and sheet is None and is_package(sheets):
-        return plan_package(session, sheets, name, KINDS, report=report)
+    all_sheets = read_workbook(path)
+    if kind in (None, PACKAGE) and sheet is None and is_package(all_sheets):
+        return plan_package(session, all_sheets, name, KINDS, report=report)
     if kind == PACKAGE:
         raise ExchangeError(f"“{name}”不是 branchdesk 导出的数据包（缺少“{FACTS_SHEET}”工作表），"
                             "请选择“导出全部数据”得到的文件，或导入单个名册。")
+    sheets = all_sheets
     if sheet is not None:
         sheets = [s for s in sheets if s.name == sheet]
         if not sheets:
@@ -64,9 +83,9 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
     candidates = [chosen_kind] if chosen_kind else list(KINDS.values())
     best = None
     for k in candidates:
-        found = choose_sheet(sheets, k.fields)
+        found = choose_sheet(sheets, k.fields, mapping)
         if found is not None:
-            table = locate_table(found, k.fields)
+            table = locate_table(found, k.fields, mapping)
             score = len(table.columns)
             if best is None or score > best[0]:
                 best = (score, k, table, found)
@@ -74,11 +93,60 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
         wanted = chosen_kind.title if chosen_kind else "名册"
         raise ExchangeError(f"“{name}”中找不到{wanted}的表头（如“姓名”“身份证号”），请确认选择了正确的文件。")
     _score, k, table, found = best
+    if mapping is None and remembered:
+        mapping = remembered.get(layout_signature(k.key, header_cells_of(found.rows, table)))
+        if mapping is not None:
+            table = locate_table(found, k.fields, mapping)
     if not table.rows:
         raise ExchangeError(f"“{name}”工作表“{found.name}”只有表头，没有数据行。")
     header_cells = header_cells_of(found.rows, table)
     rows = k.plan(session, table, report)
-    return ImportPlan(k.key, name, found.name, table.header_row, header_cells, table.ignored, rows)
+    plan = ImportPlan(k.key, name, found.name, table.header_row, header_cells, table.ignored, rows,
+                      layout=_layout(table, header_cells, k), mapped=bool(mapping))
+    plan.other_sheets = [s.name for s, _score in roster_sheets(all_sheets, k.fields, mapping) if s is not found]
+    plan.missing_required = [f.label for f in k.fields if f.required and f.key not in table.columns]
+    return plan
+
+
+SAMPLES = 3  # values shown under each column in the mapping dialog
+
+
+_ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+_MOBILE_LIKE = re.compile(r"^1\d{10}$")
+
+
+def _sample(value: object) -> str:
+    """A cell as the mapping dialog shows it: numbers as typed, dates as dates, and
+    anything shaped like an ID or mobile number masked, as everywhere on screen."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = f"{value:%Y-%m-%d}" if hasattr(value, "year") else clean_text(value)
+    if _ID_LIKE.match(text):
+        return mask_id_number(text)
+    if _MOBILE_LIKE.match(text):
+        return mask_phone(text)
+    return text
+
+
+def _layout(table: Table, header_cells: list, kind: ImportKind) -> list[ColumnInfo]:
+    """Every header column with the field it was read as, a guess for the unmatched
+    ones (a field no other column took) and the first few values under it."""
+    key_at = {col: key for key, col in table.columns.items()}
+    taken = set(table.columns)
+    layout = []
+    for i, cell in enumerate(header_cells):
+        header = "" if cell is None else str(cell).strip()
+        key = key_at.get(i)
+        guess = guess_field(header, kind.fields) if key is None and header else None
+        samples = []
+        for _excel_row, cells in table.rows:
+            if len(samples) == SAMPLES:
+                break
+            if i < len(cells) and cells[i] not in (None, ""):
+                samples.append(_sample(cells[i]))
+        layout.append(ColumnInfo(i, header, normalise_header(cell), key, guess if guess not in taken else None,
+                                 samples))
+    return layout
 
 
 def apply_plan(session: Session, plan: ImportPlan | PackagePlan, report: Report | None = None) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from .. import fields as F
-from .reader import CellError, Table, cell_text
+from .reader import CellError, Table, cell_text, normalise_header
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
 STATUS_LABELS = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", INVALID: "有问题"}
@@ -46,6 +46,24 @@ class PlannedRow:
         return "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in self.problems)
 
 
+def layout_signature(kind: str, header_cells: list) -> str:
+    """A file's layout: its kind and its header as compared. Files of the same
+    layout reuse the column mapping confirmed for the first of them."""
+    return kind + "|" + "|".join(normalise_header(c) for c in header_cells)
+
+
+@dataclass
+class ColumnInfo:
+    """One column of the file's header, as the mapping dialog shows it."""
+
+    index: int
+    header: str  # as written
+    norm: str  # as compared (reader.normalise_header)
+    key: str | None  # the field it was read as, or None when not imported
+    guess: str | None = None  # for an unmatched header: the field it probably means
+    samples: list[str] = field(default_factory=list)  # the first few values below it
+
+
 @dataclass
 class ImportPlan:
     kind: str
@@ -55,6 +73,20 @@ class ImportPlan:
     header_cells: list
     ignored: list[str]
     rows: list[PlannedRow]
+    layout: list[ColumnInfo] = field(default_factory=list)
+    other_sheets: list[str] = field(default_factory=list)  # further sheets that look like this roster
+    missing_required: list[str] = field(default_factory=list)  # labels of required fields with no column
+    mapped: bool = False  # read with a mapping the secretary confirmed
+
+    @property
+    def unsure(self) -> bool:
+        """Whether the secretary should confirm how the columns were read."""
+        unmatched = any(c.key is None and c.header for c in self.layout)
+        return any(c.guess for c in self.layout) or bool(self.missing_required and unmatched)
+
+    @property
+    def signature(self) -> str:
+        return layout_signature(self.kind, [c.header for c in self.layout])
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
@@ -210,12 +211,42 @@ def normalise_header(value: object) -> str:
     return _NOISE.sub("", s).lower()
 
 
-def _header_index(fields: Sequence[F.Field]) -> dict[str, str]:
+# A confirmed column mapping: normalised header → field key, or "" for a column
+# the secretary chose not to import. It overrides the known wordings.
+Mapping = dict[str, str]
+
+
+def _header_index(fields: Sequence[F.Field], mapping: Mapping | None = None) -> dict[str, str]:
     index: dict[str, str] = {}
     for f in fields:
         for header in f.all_headers:
             index.setdefault(normalise_header(header), f.key)
+    for header, key in (mapping or {}).items():
+        if key:
+            index[header] = key
+        else:
+            index.pop(header, None)
     return index
+
+
+def guess_field(header: object, fields: Sequence[F.Field]) -> str | None:
+    """For a header no wording matches, the field it most likely means (人员姓名 →
+    姓名, 身份证件号 → 身份证号), or None: a guess the secretary must confirm."""
+    text = normalise_header(header)
+    if len(text) < 2:
+        return None
+    best, best_score = None, 0.0
+    for f in fields:
+        for wording in f.all_headers:
+            w = normalise_header(wording)
+            if len(w) < 2:
+                continue
+            score = SequenceMatcher(None, text, w).ratio()
+            if w in text or text in w:
+                score = max(score, 0.75)
+            if score > best_score:
+                best, best_score = f.key, score
+    return best if best_score >= 0.6 else None
 
 
 def _cell(row: Sequence[object], i: int) -> object:
@@ -265,16 +296,24 @@ def _best_header(sheet: Sheet, index: dict[str, str]):
     return best
 
 
-def choose_sheet(sheets: Sequence[Sheet], fields: Sequence[F.Field]) -> Sheet | None:
+def choose_sheet(sheets: Sequence[Sheet], fields: Sequence[F.Field], mapping: Mapping | None = None) -> Sheet | None:
     """The sheet whose header matches the most fields (the first on a tie), or
     None when no sheet has a recognisable header."""
-    index = _header_index(fields)
-    chosen, chosen_score = None, 0
+    found = roster_sheets(sheets, fields, mapping)
+    return max(found, key=lambda pair: pair[1])[0] if found else None
+
+
+def roster_sheets(sheets: Sequence[Sheet], fields: Sequence[F.Field],
+                  mapping: Mapping | None = None) -> list[tuple[Sheet, int]]:
+    """Every sheet with a recognisable header for these fields, with its score, in
+    the workbook's order: where there are several, the secretary may pick another."""
+    index = _header_index(fields, mapping)
+    found = []
     for sheet in sheets:
         best = _best_header(sheet, index)
-        if best is not None and best[0] > chosen_score:
-            chosen, chosen_score = sheet, best[0]
-    return chosen
+        if best is not None:
+            found.append((sheet, best[0]))
+    return found
 
 
 def _first_text(row: Sequence[object]) -> str:
@@ -284,11 +323,11 @@ def _first_text(row: Sequence[object]) -> str:
     return ""
 
 
-def locate_table(sheet: Sheet, fields: Sequence[F.Field]) -> Table:
+def locate_table(sheet: Sheet, fields: Sequence[F.Field], mapping: Mapping | None = None) -> Table:
     """Find the header among the first rows of the sheet and collect the data rows
     below it, skipping blank rows, subtotals and repeated headers, and stopping at
     a 合计/总计 row."""
-    index = _header_index(fields)
+    index = _header_index(fields, mapping)
     best = _best_header(sheet, index)
     if best is None:
         examples = "".join(f"“{f.label}”" for f in fields[:2])

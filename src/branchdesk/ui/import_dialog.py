@@ -27,6 +27,7 @@ from ..exchange.importer import (
     PlannedRow,
 )
 from ..store import Store
+from .mapping_dialog import MappingDialog, remember_mapping, remembered_mappings
 from .tasks import TaskRunner
 
 FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv);;所有文件 (*)"
@@ -89,6 +90,8 @@ class ImportDialog(QDialog):
         self.store, self.settings, self.kind = store, settings, kind
         self.plan: ImportPlan | PackagePlan | None = None
         self.path: Path | None = None
+        self.sheet: str | None = None  # a sheet the secretary picked; None: the best one
+        self.mapping: dict[str, str] | None = None  # columns as the secretary confirmed them
         self.tasks = TaskRunner(self)
         self.setObjectName("importDialog")
         self.setWindowTitle(f"从 Excel 导入{KINDS[kind].title}" if kind else "从 Excel 导入（名册或数据包）")
@@ -109,6 +112,12 @@ class ImportDialog(QDialog):
         for status in (NEW, CHANGED, INVALID, UNCHANGED):
             self.show_box.addItem(f"只看{STATUS_LABELS[status]}", status)
         self.show_box.currentIndexChanged.connect(self._show_rows)
+        # where a workbook has several sheets that look like the roster, the secretary picks
+        self.sheet_box = QComboBox(self)
+        self.sheet_box.setObjectName("sheetChoice")
+        self.sheet_box.setToolTip("文件中有几个工作表都像是名册，可以换一个")
+        self.sheet_box.setVisible(False)
+        self.sheet_box.activated.connect(self._sheet_chosen)
 
         self.model = PlanModel(self)
         self.table = QTableView(self)
@@ -140,6 +149,11 @@ class ImportDialog(QDialog):
         self.errors_button = self.buttons.addButton("保存有问题的行…", QDialogButtonBox.ButtonRole.ActionRole)
         self.errors_button.setObjectName("errorsButton")
         self.errors_button.setEnabled(False)
+        self.columns_button = self.buttons.addButton("调整列的对应…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.columns_button.setObjectName("columnsButton")
+        self.columns_button.setToolTip("核对文件的每一列导入为哪一项")
+        self.columns_button.setEnabled(False)
+        self.columns_button.clicked.connect(self.ask_columns)
         close = self.buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         close.setObjectName("closeButton")
         self.import_button.clicked.connect(self.apply)
@@ -152,6 +166,7 @@ class ImportDialog(QDialog):
         top.addWidget(choose)
         middle = QHBoxLayout()
         middle.addWidget(self.summary, 1)
+        middle.addWidget(self.sheet_box, 0, Qt.AlignmentFlag.AlignBottom)
         middle.addWidget(self.show_box, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -168,10 +183,12 @@ class ImportDialog(QDialog):
         name, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", folder, FILE_FILTER)
         if name:
             self.settings.setValue("import/folder", str(Path(name).parent))
+            self.sheet, self.mapping = None, None
             self.load_file(Path(name))
 
     def load_file(self, path: Path) -> None:
         self.path = path
+        sheet, mapping, remembered = self.sheet, self.mapping, remembered_mappings(self.settings)
         self.file_edit.setText(path.name)  # the folder is in the tooltip: a long path hides the name
         self.file_edit.setToolTip(str(path))
         self._set_plan(None, "正在读取和检查…")
@@ -180,7 +197,8 @@ class ImportDialog(QDialog):
             from ..exchange.importer import plan_import
 
             with self.store.session() as session:
-                return plan_import(session, path, kind=self.kind, report=report)
+                return plan_import(session, path, kind=self.kind, sheet=sheet, mapping=mapping,
+                                   remembered=remembered, report=report)
 
         self.tasks.run(work, on_done=self._planned, on_error=self._failed, label=f"正在检查“{path.name}”…",
                        cancellable=True)
@@ -203,6 +221,8 @@ class ImportDialog(QDialog):
         else:
             lines = [f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。",
                      f"新增 {c[NEW]} 条，修改 {c[CHANGED]} 条，无变化 {c[UNCHANGED]} 条，有问题 {c[INVALID]} 条。"]
+            if plan.mapped:
+                lines.append("各列已按确认过的对应关系读取（可点“调整列的对应…”修改）。")
             if plan.ignored:
                 lines.append(f"没有用到的列：{'、'.join(plan.ignored)}。")
         if c[INVALID]:
@@ -213,6 +233,38 @@ class ImportDialog(QDialog):
         self._set_plan(plan, "\n".join(lines))
         if c[INVALID]:
             self.show_box.setCurrentIndex(self.show_box.findData(INVALID))
+        single = isinstance(plan, ImportPlan)
+        self.sheet_box.setVisible(single and bool(plan.other_sheets))
+        if single and plan.other_sheets:
+            self.sheet_box.clear()
+            for name in sorted([plan.sheet_name, *plan.other_sheets]):
+                self.sheet_box.addItem(f"工作表：{name}", name)
+            self.sheet_box.setCurrentIndex(self.sheet_box.findData(plan.sheet_name))
+        if single and plan.unsure and not plan.mapped:
+            self.ask_columns()
+
+    def _sheet_chosen(self, index: int) -> None:
+        name = self.sheet_box.itemData(index)
+        if self.path is not None and isinstance(self.plan, ImportPlan) and name != self.plan.sheet_name:
+            self.sheet, self.mapping = name, None
+            self.load_file(self.path)
+
+    def ask_columns(self) -> None:
+        """Let the secretary say which column is which, then check the file again."""
+        plan = self.plan
+        if not isinstance(plan, ImportPlan) or self.path is None:
+            return
+        dialog = MappingDialog(plan, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._columns_confirmed(plan, dialog.mapping(), dialog.remember.isChecked()))
+        dialog.open()
+
+    def _columns_confirmed(self, plan: ImportPlan, mapping: dict[str, str], remember: bool) -> None:
+        if remember:
+            remember_mapping(self.settings, plan.signature, mapping)
+        self.sheet, self.mapping = plan.sheet_name, mapping
+        if self.path is not None:
+            self.load_file(self.path)
 
     def _set_plan(self, plan: ImportPlan | PackagePlan | None, text: str) -> None:
         self.plan = plan
@@ -220,6 +272,7 @@ class ImportDialog(QDialog):
         self.summary.setText(text)
         self.import_button.setEnabled(bool(plan and not plan.invalid and plan.to_save))
         self.errors_button.setEnabled(bool(plan and plan.invalid))
+        self.columns_button.setEnabled(isinstance(plan, ImportPlan))
         self._show_rows()
 
     def _show_rows(self) -> None:
@@ -266,6 +319,7 @@ class ImportDialog(QDialog):
         if not plan or not path:
             return
         shown = plan.counts
+        mapping, remembered = self.mapping, remembered_mappings(self.settings)
         self.import_button.setEnabled(False)
 
         def work(report):
@@ -276,7 +330,8 @@ class ImportDialog(QDialog):
             with self.store.transaction() as session:
                 # checked again inside the writing transaction: what is saved is what was checked
                 sheet = plan.sheet_name if isinstance(plan, ImportPlan) else None
-                fresh = plan_import(session, path, kind=plan.kind, sheet=sheet, report=report)
+                fresh = plan_import(session, path, kind=plan.kind, sheet=sheet, mapping=mapping,
+                                    remembered=remembered, report=report)
                 if fresh.counts != shown:
                     return fresh, None
                 return fresh, apply_plan(session, fresh, report)
