@@ -320,3 +320,20 @@ def test_cli_export_and_template(org_store, tmp_path, capsys):
     assert "保存位置" in err and "不存在" in err and "Traceback" not in err
     assert cli_main(["template", "members", str(tmp_path / "模板.xlsx")]) == 0
     assert openpyxl.load_workbook(tmp_path / "模板.xlsx").sheetnames[-1] == "填写说明"
+
+
+def test_cli_refuses_unsure_columns_until_mapped(org_store, tmp_path, capsys):
+    header = ["序号", "姓名", "证件号码", "党员类别", "现居住地址", "手机号码"]
+    path = write_roster(tmp_path / "街道名单.xlsx", [[r[0], r[1], r[4], r[6], r[9], r[8]] for r in rows()],
+                        header=header)
+    db = str(org_store.path)
+    assert cli_main(["--db", db, "import", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "--map 证件号码=身份证号" in out and "--map 现居住地址=住址" in out
+    assert "有几列的含义无法确定，没有导入任何数据" in err
+    assert member_count(org_store) == 0
+    assert cli_main(["--db", db, "import", str(path), "--map", "证件号码=身份证号", "--map", "现居住地址=住址"]) == 0
+    with org_store.session() as s:
+        assert {m.id_number for m in people.list_members(s)} == {r[4] for r in rows()}
+    assert cli_main(["--db", db, "import", str(path), "--map", "证件号码=照片"]) == 2
+    assert "“照片”不是可以导入的项目" in capsys.readouterr().err

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--sheet", metavar="NAME", help="要导入的工作表；不写时自动选择")
     imp.add_argument("--dry-run", action="store_true", help="只检查并报告，不修改数据库")
     imp.add_argument("--errors", metavar="OUT.xlsx", type=Path, help="把有问题的行连同问题说明写入这个文件")
+    imp.add_argument("--map", metavar="表头=项目", action="append",
+                     help="说明某一列是什么，如 --map 证件号码=身份证号；写成 --map 表头= 表示不导入该列；可写多次")
     kinds = ("members（党员）、building-leaders（楼栋长）、center-households（党员中心户）、households（住户）、"
              "party-orgs（党组织）")
     exp = sub.add_parser("export", help="把名册导出为 Excel 文件（名册默认隐藏部分身份证号和电话）")

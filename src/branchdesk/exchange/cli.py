@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 from . import ExchangeError
+from .reader import normalise_header
 from .importer import (
     CHANGED,
     INVALID,
+    KINDS,
     NEW,
     STATUS_LABELS,
     UNCHANGED,
@@ -45,6 +47,11 @@ def _print_plan(plan: ImportPlan | PackagePlan, out) -> None:
     print(f"文件“{plan.file_name}”，工作表“{plan.sheet_name}”，表头在第 {plan.header_row} 行。", file=out)
     if plan.ignored:
         print(f"没有用到的列：{'、'.join(plan.ignored)}。", file=out)
+    labels = {f.key: f.label for f in KINDS[plan.kind].fields}
+    for c in plan.layout:
+        if c.guess:
+            print(f"“{c.header}”列可能是“{labels[c.guess]}”：如确是，请加上 --map {c.header}={labels[c.guess]}，"
+                  f"不需要这一列则加上 --map {c.header}=，或者在窗口中导入时直接选择。", file=out)
     print(_summary(plan), file=out)
     _print_rows(plan, out)
 
@@ -66,14 +73,37 @@ def _print_rows(plan: ImportPlan, out) -> None:
             print(f"  ……另有 {len(plan.invalid) - SHOWN} 行，详见 --errors 生成的文件。", file=out)
 
 
+def _parse_map(pairs: list[str] | None, kind: str | None) -> dict[str, str] | None:
+    """--map 证件号码=身份证号 (a header and the field it is), --map 备注2= (not imported)."""
+    if not pairs:
+        return None
+    fields = [f for k in ([KINDS[kind]] if kind in KINDS else KINDS.values()) for f in k.fields]
+    by_label = {normalise_header(w): f.key for f in fields for w in f.all_headers}
+    mapping = {}
+    for pair in pairs:
+        header, sep, label = pair.partition("=")
+        if not sep or not normalise_header(header):
+            raise ExchangeError(f"--map {pair} 看不懂：请写成“表头=项目”，如 --map 证件号码=身份证号。")
+        key = by_label.get(normalise_header(label), None) if label.strip() else ""
+        if key is None:
+            raise ExchangeError(f"--map {pair} 中的“{label}”不是可以导入的项目，请写成如“身份证号”“住址”这样的列名。")
+        mapping[normalise_header(header)] = key
+    return mapping
+
+
 def run_import(db_path: Path, args) -> int:
     from ..store import backup_database, open_store
 
     try:
+        mapping = _parse_map(args.map, args.kind)
         with open_store(db_path, create=False) as store:
             with store.transaction() as session:
-                plan = plan_import(session, args.file, kind=args.kind, sheet=args.sheet)
+                plan = plan_import(session, args.file, kind=args.kind, sheet=args.sheet, mapping=mapping)
             _print_plan(plan, sys.stdout)
+            if isinstance(plan, ImportPlan) and plan.unsure:
+                print(f"“{plan.file_name}”有几列的含义无法确定，没有导入任何数据：请按上面的提示用 --map 说明，"
+                      "或把表头改成常用的写法后重新导入。", file=sys.stderr)
+                return 2
             if plan.invalid:
                 if args.errors:
                     write_error_workbook(plan, args.errors)
@@ -92,7 +122,7 @@ def run_import(db_path: Path, args) -> int:
                 # planned again inside the writing transaction: what is saved is what was checked
                 # (a package's apply_plan runs its plan again itself)
                 if not isinstance(plan, PackagePlan):
-                    plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name)
+                    plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name, mapping=mapping)
                 saved = apply_plan(session, plan)
             print(f"已导入 {saved} 条。")
             return 0

@@ -102,7 +102,7 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
     header_cells = header_cells_of(found.rows, table)
     rows = k.plan(session, table, report)
     plan = ImportPlan(k.key, name, found.name, table.header_row, header_cells, table.ignored, rows,
-                      layout=_layout(table, header_cells, k), mapped=bool(mapping))
+                      layout=_layout(table, header_cells, k, mapping or {}), mapped=bool(mapping))
     plan.other_sheets = [s.name for s, _score in roster_sheets(all_sheets, k.fields, mapping) if s is not found]
     plan.missing_required = [f.label for f in k.fields if f.required and f.key not in table.columns]
     return plan
@@ -128,16 +128,18 @@ def _sample(value: object) -> str:
     return text
 
 
-def _layout(table: Table, header_cells: list, kind: ImportKind) -> list[ColumnInfo]:
+def _layout(table: Table, header_cells: list, kind: ImportKind, mapping: Mapping) -> list[ColumnInfo]:
     """Every header column with the field it was read as, a guess for the unmatched
-    ones (a field no other column took) and the first few values under it."""
+    ones (a field no other column took, and not a column the mapping decided) and
+    the first few values under it."""
     key_at = {col: key for key, col in table.columns.items()}
     taken = set(table.columns)
     layout = []
     for i, cell in enumerate(header_cells):
         header = "" if cell is None else str(cell).strip()
         key = key_at.get(i)
-        guess = guess_field(header, kind.fields) if key is None and header else None
+        decided = normalise_header(cell) in mapping
+        guess = guess_field(header, kind.fields) if key is None and header and not decided else None
         samples = []
         for _excel_row, cells in table.rows:
             if len(samples) == SAMPLES:

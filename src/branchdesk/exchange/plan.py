@@ -52,6 +52,10 @@ def layout_signature(kind: str, header_cells: list) -> str:
     return kind + "|" + "|".join(normalise_header(c) for c in header_cells)
 
 
+# Headers that are never a field: a missing required column is not looked for there.
+NEVER_FIELDS = frozenset({"序号", "序", "no", "no.", "照片", "签名", "签字", "本人签字"})
+
+
 @dataclass
 class ColumnInfo:
     """One column of the file's header, as the mapping dialog shows it."""
@@ -80,8 +84,10 @@ class ImportPlan:
 
     @property
     def unsure(self) -> bool:
-        """Whether the secretary should confirm how the columns were read."""
-        unmatched = any(c.key is None and c.header for c in self.layout)
+        """Whether the secretary should confirm how the columns were read: a header
+        looks like a field it was not read as, or a required field has no column
+        while some column (other than the usual 序号, 照片 …) was left unread."""
+        unmatched = any(c.key is None and c.norm and c.norm not in NEVER_FIELDS for c in self.layout)
         return any(c.guess for c in self.layout) or bool(self.missing_required and unmatched)
 
     @property
