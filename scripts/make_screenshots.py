@@ -140,6 +140,36 @@ def main(out: Path) -> int:
     save(importer, "import-preview")
     importer.done(0)
 
+    # a street office list whose headers the import can only guess
+    from branchdesk.ui.mapping_dialog import MappingDialog
+
+    street = temp / "街道下发名单.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "姓名", "证件号码", "党员类别", "现居住地址", "手机号码"])
+    with store.session() as session:
+        for n, m in enumerate(people.list_members(session)[:8], 1):
+            ws.append([n, m.name, m.id_number, "正式党员" if m.category == "full" else "预备党员", m.short_address,
+                       m.phone])
+    wb.save(street)
+    settings = make_settings()
+    settings.remove("import/mappings")
+    importer = ImportDialog(store, settings, "members", window)
+    importer.show()
+    importer.load_file(street)
+    _wait_for(app, lambda: any(d.isVisible() for d in importer.findChildren(MappingDialog)))
+    mapping = next(d for d in importer.findChildren(MappingDialog) if d.isVisible())
+    save(mapping, "column-mapping")
+    mapping.done(0)
+    importer.done(0)
+
+    from branchdesk.ui.export_dialog import ExportDialog
+
+    exporter = ExportDialog(store, make_settings(), "members", window)
+    exporter.show()
+    save(exporter, "export")
+    exporter.done(0)
+
     window.close()
     store.close()
     for path in saved:
