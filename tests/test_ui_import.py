@@ -164,3 +164,28 @@ def test_another_roster_sheet_can_be_chosen(qtbot, window, tmp_path, monkeypatch
     dialog.sheet_box.activated.emit(index)
     qtbot.waitUntil(lambda: dialog.plan is not None and dialog.plan.sheet_name == "第二支部")
     assert [r[1] for r in shown_rows(dialog)] == ["王五"]
+
+
+def test_cancelling_a_long_import_leaves_the_roster_as_it_was(qtbot, window, store, tmp_path, monkeypatch):
+    import time
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    dialog = open_import(qtbot, window, monkeypatch, write_roster(tmp_path / "花名册.xlsx", rows()))
+    real_save = people.bulk_save_members
+
+    def slow_save(session, records):
+        saved = real_save(session, records)  # written inside the transaction…
+        time.sleep(1.5)  # …and still going when the secretary presses 取消
+        return saved
+    monkeypatch.setattr(people, "bulk_save_members", slow_save)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in dialog.findChildren(QProgressDialog)), timeout=5000)
+    progress = next(d for d in dialog.findChildren(QProgressDialog) if d.isVisible())
+    assert progress.labelText().startswith("正在")
+    [cancel] = [b for b in progress.findChildren(QPushButton) if b.text() == "取消"]
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已取消导入" in dialog.summary.text(), timeout=10_000)
+    assert "没有导入任何数据" in dialog.summary.text() and dialog.import_button.isEnabled()
+    with store.session() as s:
+        assert people.list_members(s) == []

@@ -201,7 +201,7 @@ class ImportDialog(QDialog):
                                    remembered=remembered, report=report)
 
         self.tasks.run(work, on_done=self._planned, on_error=self._failed, label=f"正在检查“{path.name}”…",
-                       cancellable=True)
+                       cancellable=True, on_cancel=lambda: self._set_plan(None, "已取消检查，请重新选择文件。"))
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, ExchangeError):
@@ -336,7 +336,13 @@ class ImportDialog(QDialog):
                     return fresh, None
                 return fresh, apply_plan(session, fresh, report)
 
-        self.tasks.run(work, on_done=self._applied, on_error=self._apply_failed, label="正在导入…")
+        def cancelled() -> None:
+            self._set_plan(plan, self.summary.text())
+            self.summary.setText(f"已取消导入，没有导入任何数据，名册保持原样。\n{self.summary.text()}")
+
+        # cancelling anywhere before the end rolls the one transaction back
+        self.tasks.run(work, on_done=self._applied, on_error=self._apply_failed, label="正在导入…",
+                       cancellable=True, on_cancel=cancelled)
 
     def _apply_failed(self, exc: Exception) -> None:
         self._failed(exc)

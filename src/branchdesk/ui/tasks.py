@@ -66,8 +66,10 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[[Callable], object], *, on_done: Callable[[object], None],
             on_error: Callable[[Exception], None] | None = None, label: str = "正在处理…",
-            cancellable: bool = False) -> None:
-        """fn(report) runs on a worker; report(done, total, text) updates the dialog."""
+            cancellable: bool = False, on_cancel: Callable[[], None] | None = None) -> None:
+        """fn(report) runs on a worker; report(done, total, text) updates the dialog.
+        With cancellable, 取消 makes the next report() raise Cancelled in the worker
+        (so a transaction around the work rolls back), then on_cancel runs."""
         signals = _Signals()
         job = _Job(fn, signals)
         dialog: list[QProgressDialog] = []
@@ -106,6 +108,8 @@ class TaskRunner(QObject):
         def failed(exc: Exception, trace: str) -> None:
             finish()
             if isinstance(exc, Cancelled):
+                if on_cancel is not None:
+                    on_cancel()
                 return
             log.error("background task failed:\n%s", trace)
             if on_error is not None:
