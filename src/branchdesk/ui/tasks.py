@@ -111,7 +111,11 @@ class TaskRunner(QObject):
                 if on_cancel is not None:
                     on_cancel()
                 return
-            log.error("background task failed:\n%s", trace)
+            if type(exc).__module__.startswith("branchdesk."):
+                # our own errors are worded for the secretary and shown to her: no trace needed
+                log.info("background task refused: %s", exc)
+            else:
+                log.error("background task failed:\n%s", trace)
             if on_error is not None:
                 on_error(exc)
 
