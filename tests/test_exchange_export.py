@@ -242,17 +242,19 @@ def test_every_kind_exports_from_the_demo(store, tmp_path):
     # households: the center household's own flat, and a flat it serves
     ch = centers[0]
     ws = openpyxl.load_workbook(tmp_path / "households.xlsx").active
-    assert [c.value for c in ws[3]] == ["记录编号", "小区", "网格", "楼栋", "单元", "门牌", "住址", "户主", "联系电话",
-                                        "党员人数", "是否党员中心户", "联系的中心户", "备注"]
-    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
-    own = next(r for r in rows.values() if r[6] == ch.address)
-    assert own[10] == "是" and own[9] >= 1
-    served = next(r for r in rows.values() if f"{r[3].removesuffix('号楼')}-{r[4].removesuffix('单元')}-{r[5]}"
+    assert [c.value for c in ws[3]] == ["记录编号", "社区", "小区", "网格", "楼栋", "单元", "门牌", "住址", "户主",
+                                        "联系电话", "党员人数", "是否党员中心户", "联系的中心户", "备注"]
+    # without the record code and the community: compound, grid, building, … as before
+    rows = {r[0]: r[2:] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    assert {r[1] for r in ws.iter_rows(min_row=4, values_only=True) if str(r[0]).startswith("HH")} == {"光明社区"}
+    own = next(r for r in rows.values() if r[5] == ch.address)
+    assert own[9] == "是" and own[8] >= 1
+    served = next(r for r in rows.values() if f"{r[2].removesuffix('号楼')}-{r[3].removesuffix('单元')}-{r[4]}"
                   == ch.served.split("、")[0])
-    assert ch.name in served[11].split("、") and served[10] == "否"
-    assert own[3].endswith("号楼") and own[4].endswith("单元") and own[6] == f"{own[3]}{own[4]}{own[5]}"
-    assert own[2].startswith("第") and own[2].endswith("网格")
-    assert all("****" in r[8] for r in rows.values() if r[8])  # household phones masked too
+    assert ch.name in served[10].split("、") and served[9] == "否"
+    assert own[2].endswith("号楼") and own[3].endswith("单元") and own[5] == f"{own[2]}{own[3]}{own[4]}"
+    assert own[1].startswith("第") and own[1].endswith("网格")
+    assert all("****" in r[7] for r in rows.values() if r[7])  # household phones masked too
 
     # party organisations top-down: every parent is listed before its children
     ws = openpyxl.load_workbook(tmp_path / "party-orgs.xlsx").active
@@ -319,7 +321,7 @@ def test_other_templates(tmp_path):
     # households: the place and the details an import sets, not the columns that follow from other rosters
     W.write_template("households", tmp_path / "h.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "h.xlsx").active
-    assert [c.value for c in ws[1]] == ["小区", "网格", "楼栋", "单元", "门牌", "住址", "户主", "联系电话", "备注"]
+    assert [c.value for c in ws[1]] == ["社区", "小区", "网格", "楼栋", "单元", "门牌", "住址", "户主", "联系电话", "备注"]
     W.write_template("party-orgs", tmp_path / "p.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "p.xlsx").active
     assert [c.value for c in ws[1]] == ["*党组织名称", "*层级", "上级党组织", "所在小区", "书记"]

@@ -118,6 +118,16 @@ def test_another_branchs_package_merges_with_its_organisation(demo_package, stor
         again = plan_import(s, path)
         assert again.counts[NEW] == 0 and again.counts[INVALID] == 0
 
+    # the street office's database, with both communities, gathered into a new one keeps them apart
+    with store.session() as s:
+        W.export_package(s, tmp_path / "街道汇总.xlsx")
+    with open_store(tmp_path / "new.db", create=True) as fresh:
+        with fresh.transaction() as s:
+            apply_plan(s, plan_import(s, tmp_path / "街道汇总.xlsx"))
+        with fresh.session() as s:
+            assert dict(s.execute(select(Compound.name, Community.name).join(Community)).all()) == names
+        assert _totals(fresh) == after
+
 
 def test_a_bad_row_in_one_sheet_rejects_the_whole_package(demo_package, store, tmp_path):
     _source, path, _counts = demo_package

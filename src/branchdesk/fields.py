@@ -186,6 +186,7 @@ BUILDING_UNIT_FIELD = Field("building_unit", "所在楼栋单元", headers=("楼
 
 # ---- households (住户) ------------------------------------------------------------
 HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("community", "社区", headers=("社区名称", "所属社区", "所在社区"), max_length=100, width=8),
     Field("compound", "小区", headers=("小区名称", "所在小区"), width=8),
     Field("grid", "网格", headers=("所属网格", "网格名称"), width=6),
     Field("building", "楼栋", headers=("楼号", "楼栋号"), width=5),

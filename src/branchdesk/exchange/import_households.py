@@ -37,7 +37,7 @@ from .reader import Table
 from .writer import CODE_FIELD
 
 H = by_key(HOUSEHOLD_FIELDS)
-_PLACE = ("compound", "grid", "building", "unit", "room", "address")
+_PLACE = ("community", "compound", "grid", "building", "unit", "room", "address")
 _DETAILS = org_service.HOUSEHOLD_DETAILS
 
 
@@ -58,12 +58,12 @@ def _place(raw: dict, places: org_service.HouseholdPlaces) -> tuple[str, int | N
         raise Invalid("缺少楼栋、单元或门牌，请填写“住址”（如 3号楼2单元501），或分别填写楼栋、单元和门牌。")
     name = clean_text(raw.get("compound")) or prefix
     if name:
-        return name, places.compound_named(name), building, unit, room
+        return name, places.compound_named(name, clean_text(raw.get("community"))), building, unit, room
     found = places.compounds_with_building(building)
     if len(found) == 1:
         return "", found[0], building, unit, room
     if not found and len(places.compounds) == 1:
-        return "", next(iter(places.compounds.values()))[0], building, unit, room
+        return "", places.compounds[0][0], building, unit, room
     if found:
         raise Invalid(f"{building}号楼在几个小区都有，请在“小区”列写上小区名称。")
     raise Invalid("请在“小区”列写上小区名称。")
@@ -89,7 +89,7 @@ def plan_households(session: Session, table: Table, report: Report | None = None
             errors.setdefault("address", str(exc))
             compound = building = unit = room = ""
             compound_id = None
-        if compound and compound_id is None and not places.communities:
+        if compound and compound_id is None and not places.communities and not raw.get("community"):
             errors.setdefault("compound", f"数据库中还没有社区，无法新建小区“{compound}”：请先在“组织架构”中填写社区名称。")
         _take_masked_numbers(raw, errors, details.get(match) if match else None, H)
         values, field_errors = parse_record(HOUSEHOLD_FIELDS, {k: v for k, v in raw.items() if k not in _PLACE
@@ -114,7 +114,8 @@ def plan_households(session: Session, table: Table, report: Report | None = None
             row.problems = [Problem(headers.get(k, H[k].label if k in H else ""), msg) for k, msg in errors.items()]
             planned.append(row)
             continue
-        values.update(compound=compound, compound_id=compound_id, building=building, unit=unit, room=room)
+        values.update(community=clean_text(raw.get("community")), compound=compound, compound_id=compound_id,
+                      building=building, unit=unit, room=room)
         row.values = values
         if match is None:
             row.status = NEW
@@ -139,13 +140,12 @@ def _changes(old: dict, new: dict, old_grid: str) -> list[Change]:
 
 def save_households(session: Session, rows: list[PlannedRow]) -> int:
     places = org_service.HouseholdPlaces(session)
-    # a package names its community; otherwise the database's (planning refused new compounds without one)
-    community = session.info.get(org_service.NEW_COMPOUNDS_COMMUNITY) or org_service.community_name(session)
+    default = org_service.community_name(session)  # planning refused new compounds without any community
     for r in rows:
         v = r.values
         compound_id = v["compound_id"]
-        if compound_id is None:
-            compound_id = places.compound_named(v["compound"]) or places.ensure_compound(v["compound"], community)
+        if compound_id is None:  # a new compound joins the community the row names, else the database's
+            compound_id = places.ensure_compound(v["compound"], v["community"] or default)
         hid = places.ensure_household(compound_id, v["building"], v["unit"], v["room"])
         if v.get("grid"):
             places.set_building_grid(compound_id, v["building"], places.ensure_grid(compound_id, v["grid"]))

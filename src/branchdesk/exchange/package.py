@@ -20,14 +20,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..services import ValidationFailed
-from ..services import org as org_service
 from ..services.meta import database_id
 from ..validation import Invalid, clean_text
 from . import ExchangeError
 from .plan import INVALID, ImportKind, ImportPlan, PlannedRow, Report, no_report
 from .reader import Sheet, header_cells_of, locate_table
 from .writer import (
-    FACT_COMMUNITY,
     FACT_DATABASE,
     FACTS_SHEET,
     PACKAGE_KINDS,
@@ -92,11 +90,6 @@ def plan_package(session: Session, sheets: list[Sheet], file_name: str, kinds: d
     savepoint = session.begin_nested()
     keep = False
     try:
-        community = facts.get(FACT_COMMUNITY, "")
-        if community:
-            # the package's compounds join its own community, created if this database lacks it
-            org_service.ensure_community(session, name=community)
-            session.info[org_service.NEW_COMPOUNDS_COMMUNITY] = community
         for step, key in enumerate(PACKAGE_KINDS):
             sheet = by_name.get(ROSTER_NAMES[key])
             if sheet is None:
@@ -123,7 +116,6 @@ def plan_package(session: Session, sheets: list[Sheet], file_name: str, kinds: d
             raise ExchangeError(f"“{file_name}”有 {len(plan.invalid)} 行有问题，没有导入任何数据，请修改后重新导入。")
         keep = apply
     finally:
-        session.info.pop(org_service.NEW_COMPOUNDS_COMMUNITY, None)
         if keep:
             savepoint.commit()
         else:

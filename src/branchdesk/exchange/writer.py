@@ -333,7 +333,7 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
     facts.append([_header_cell(facts, "项目"), _header_cell(facts, "内容")])
     styles = _Styles(facts)
     rows = [
-        (FACT_COMMUNITY, org.community_name(session)),
+        (FACT_COMMUNITY, "、".join(org.community_names(session))),
         (FACT_COMPOUNDS, "、".join(c.label for c in org.compound_choices(session))),
         (FACT_APP_VERSION, __version__),
         (FACT_SCHEMA, head_revision()),

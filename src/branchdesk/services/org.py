@@ -416,6 +416,7 @@ def create_building(session: Session, *, compound_id: int, code: str, grid_id: i
 @dataclass
 class HouseholdRow:
     id: int
+    community: str
     compound: str
     grid: str
     building: str
@@ -434,6 +435,7 @@ def household_roster(session: Session) -> list[HouseholdRow]:
     """Every household with its grid, head and phone, its member count, whether it is a
     center household and the center households that serve it."""
     refs = household_refs(session)
+    communities = dict(session.execute(select(Compound.id, Community.name).join(Community)).all())
     buildings = {r[0]: (r[1], r[2] or "") for r in session.execute(
         select(Building.id, Building.name, Grid.name).outerjoin(Grid, Building.grid_id == Grid.id))}
     unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
@@ -459,7 +461,7 @@ def household_roster(session: Session) -> list[HouseholdRow]:
     for r in refs:
         building, grid = buildings.get(r.building_id, ("", ""))
         head_name, phone, note = details[r.id]
-        rows.append(HouseholdRow(r.id, r.compound, grid, building, unit_names.get(r.unit_id, ""), r.room,
+        rows.append(HouseholdRow(r.id, communities[r.compound_id], r.compound, grid, building, unit_names.get(r.unit_id, ""), r.room,
                                  r.address, head_name, phone, members.get(r.id, 0), r.id in centers,
                                  "、".join(served.get(r.id, ())), note))
     return rows
@@ -518,6 +520,10 @@ def compound_prefixes(session: Session, *, every: bool = False) -> dict[int, str
     return dict(session.execute(stmt).all())
 
 
+def community_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Community.name).order_by(Community.id)))
+
+
 def community_name(session: Session) -> str:
     """The community the rosters belong to (the first one entered)."""
     return session.scalar(select(Community.name).order_by(Community.id).limit(1)) or ""
@@ -535,8 +541,9 @@ class HouseholdPlaces:
     def __init__(self, session: Session):
         self.session = session
         self.communities = dict(session.execute(select(Community.name, Community.id)).all())
-        self.compounds = {name: (cid, community_id) for cid, name, community_id in
-                          session.execute(select(Compound.id, Compound.name, Compound.community_id))}
+        # (compound id, name, community name): names repeat across communities
+        self.compounds = [tuple(r) for r in session.execute(
+            select(Compound.id, Compound.name, Community.name).join(Community, Compound.community_id == Community.id))]
         self.grids = {(r[1], r[2]): r[0] for r in session.execute(select(Grid.id, Grid.compound_id, Grid.name))}
         self.buildings = {(r[1], r[2].upper()): (r[0], r[3]) for r in session.execute(
             select(Building.id, Building.compound_id, Building.code, Building.grid_id))}
@@ -544,10 +551,11 @@ class HouseholdPlaces:
         self.households = {(r[1], r[2].upper()): r[0] for r in session.execute(
             select(Household.id, Household.unit_id, Household.room))}
 
-    def compound_named(self, name: str) -> int | None:
-        """A compound by its name, with or without 小区."""
+    def compound_named(self, name: str, community: str = "") -> int | None:
+        """A compound by its name, with or without 小区, in the community if one is named."""
         want = name.removesuffix("小区")
-        found = [cid for n, (cid, _c) in self.compounds.items() if n.removesuffix("小区") == want]
+        found = [cid for cid, n, c in self.compounds
+                 if n.removesuffix("小区") == want and (not community or c == community)]
         return found[0] if len(found) == 1 else None
 
     def compounds_with_building(self, code: str) -> list[int]:
@@ -569,14 +577,14 @@ class HouseholdPlaces:
 
     # -- creating --
     def ensure_compound(self, name: str, community: str) -> int:
-        cid = self.compound_named(name)
+        cid = self.compound_named(name, community)
         if cid is None:
             community_id = self.communities.get(community)
             if community_id is None:
                 community_id = ensure_community(self.session, name=community).id
                 self.communities[community] = community_id
             cid = add_compound(self.session, community_id=community_id, name=name).id
-            self.compounds[name] = (cid, community_id)
+            self.compounds.append((cid, name, community))
         return cid
 
     def ensure_grid(self, compound_id: int, name: str) -> int:
@@ -616,8 +624,6 @@ class HouseholdPlaces:
 
 
 HOUSEHOLD_DETAILS = ("head_name", "phone", "note")
-# session.info key: the community that compounds created by an import join
-NEW_COMPOUNDS_COMMUNITY = "new_compounds_community"
 
 
 def set_household_details(session: Session, household_id: int, values: dict) -> None:
