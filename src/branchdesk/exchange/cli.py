@@ -144,6 +144,7 @@ def run_export(db_path: Path, args) -> int:
         ROSTER_NAMES,
         export_package,
         export_roster,
+        has_numbers_to_hide,
     )
 
     package = args.kind == PACKAGE
@@ -159,11 +160,12 @@ def run_export(db_path: Path, args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     shown = "已隐藏部分身份证号和电话" if masked else "完整号码"
+    shown = f"（{shown}）" if has_numbers_to_hide(args.kind) else ""
     if package:
         listed = "、".join(f"{ROSTER_NAMES[k]} {counts[k]} 条" for k in PACKAGE_KINDS)
-        print(f"已把全部数据导出到“{args.file}”：{listed}（{shown}）。")
+        print(f"已把全部数据导出到“{args.file}”：{listed}{shown}。")
     else:
-        print(f"已导出{ROSTER_NAMES[args.kind]} {counts[args.kind]} 条到“{args.file}”（{shown}）。")
+        print(f"已导出{ROSTER_NAMES[args.kind]} {counts[args.kind]} 条到“{args.file}”{shown}。")
     return 0
 
 

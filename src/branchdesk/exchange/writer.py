@@ -147,6 +147,11 @@ def _columns(kind: str) -> tuple[ExportColumn, ...]:
     return tuple(ExportColumn(f, f.key) for f in HOUSEHOLD_FIELDS)
 
 
+def has_numbers_to_hide(kind: str) -> bool:
+    """Whether the roster holds ID or phone numbers (the package: yes)."""
+    return kind == PACKAGE or any(c.field.sensitive for c in _columns(kind))
+
+
 def template_fields(kind: str) -> tuple[Field, ...]:
     """The columns of an empty template: what a new record of the kind is entered with."""
     _check_kind(kind)

@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
 from ..exchange import ExchangeError
 # This module is imported when an export is first asked for, so the writer (and
 # openpyxl with it) is not loaded at start-up.
-from ..exchange.writer import PACKAGE, ROSTER_NAMES, export_package, export_roster, write_template
+from ..exchange.writer import (
+    PACKAGE,
+    ROSTER_NAMES,
+    export_package,
+    export_roster,
+    has_numbers_to_hide,
+    write_template,
+)
 from ..store import Store
 from .tasks import TaskRunner
 
@@ -76,6 +83,8 @@ class ExportDialog(QDialog):
         group.addButton(self.full)
         # a package is for merging into another database: full numbers unless asked otherwise
         (self.full if package else self.masked).setChecked(True)
+        for button in (self.masked, self.full):
+            button.setEnabled(has_numbers_to_hide(kind))  # 党组织名册 has none
         self.prepared_by = QLineEdit(str(settings.value("export/prepared_by", "") or ""), self)
         self.prepared_by.setObjectName("preparedBy")
         self.prepared_by.setPlaceholderText("写在表格末尾的“填报人”，可不填")
@@ -127,9 +136,10 @@ class ExportDialog(QDialog):
 
         def done(count: int) -> None:
             shown = "已隐藏部分身份证号和电话" if masked else "完整号码，请妥善保管"
+            shown = f"（{shown}）" if has_numbers_to_hide(kind) else ""
             self.exported.emit(str(path))
             self.accept()
-            offer_to_open(self.parentWidget(), path, f"已把{NAMES[kind]}共 {count} 条导出到“{path.name}”（{shown}）。")
+            offer_to_open(self.parentWidget(), path, f"已把{NAMES[kind]}共 {count} 条导出到“{path.name}”{shown}。")
 
         def failed(exc: Exception) -> None:
             text = str(exc) if isinstance(exc, ExchangeError) else f"导出时出错：{exc}"
