@@ -330,8 +330,11 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
     counts = {kind: _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by, day=now.date(),
                                   every_compound=True)
               for kind in PACKAGE_KINDS}
-    facts.column_dimensions["A"].width = 20
-    facts.column_dimensions["B"].width = 50
+    facts.column_dimensions["A"].width = 22
+    facts.column_dimensions["B"].width = 46
+    facts.page_setup.paperSize = 9  # A4, portrait, one page wide
+    facts.page_setup.fitToWidth, facts.page_setup.fitToHeight = 1, 0
+    facts.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     title = WriteOnlyCell(facts, value=f"{org.community_name(session)}数据包")
     title.font = Font(bold=True, size=16)
     facts.append([title])
@@ -343,15 +346,24 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
         (FACT_APP_VERSION, __version__),
         (FACT_SCHEMA, head_revision()),
         (FACT_DATABASE, database_id(session)),
-        (FACT_EXPORTED_AT, styles.cell(styles.text, f"{now:%Y-%m-%d %H:%M:%S}")),
+        (FACT_EXPORTED_AT, f"{now:%Y-%m-%d %H:%M:%S}"),
         (FACT_MASKED, "已隐藏部分号码" if masked else "完整号码"),
         *[(ROSTER_NAMES[k] + FACT_COUNT_SUFFIX, counts[k]) for k in PACKAGE_KINDS],
     ]
+    left = Alignment(horizontal="left", vertical="top", wrap_text=True)
     for label, value in rows:
-        facts.append([label, styles.plain(value) if isinstance(value, str) else value])
+        cell = styles.cell(styles.text, value) if isinstance(value, str) else WriteOnlyCell(facts, value=value)
+        cell.alignment = left  # counts too: a column of facts reads from the left
+        label_cell = WriteOnlyCell(facts, value=label)
+        label_cell.alignment = left
+        facts.append([label_cell, cell])
     facts.append([])
-    facts.append(["说明：本文件由 branchdesk 导出，可在另一台电脑的 branchdesk 中用“从 Excel 导入”合并；"
-                  "请勿改动工作表名称和表头。"])
+    note = WriteOnlyCell(facts, value="说明：本文件由 branchdesk 导出，可在另一台电脑的 branchdesk 中用“从 Excel 导入”"
+                                      "合并；请勿改动工作表名称和表头。")
+    note.alignment = left
+    facts.row_dimensions[len(rows) + 4].height = 32
+    facts.append([note])
+    facts.merged_cells.add(f"A{len(rows) + 4}:B{len(rows) + 4}")
     _save(wb, path)
     return counts
 
