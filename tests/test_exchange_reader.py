@@ -300,7 +300,10 @@ def test_dates_as_dates_and_as_text(tmp_path):
     assert joined.parse(texts[1][0]) == date(2001, 7, 1)
     assert FIELD["birth_date"].parse(texts[0][1]) == date(1965, 3, 1)
     with pytest.raises(CellError, match="分不清月份"):
-        cell_text(2020.1, joined)
+        cell_text(2020.1, joined)  # 2020.1 or 2020.10: the same number
+    # any other year.month typed into a General cell reads as typed
+    assert [joined.parse(cell_text(v, joined)) for v in (1965.03, 1965.3, 2020.12, 2020.11)] == [
+        date(1965, 3, 1), date(1965, 3, 1), date(2020, 12, 1), date(2020, 11, 1)]
     assert cell_text(20010701, joined) == "20010701"
 
 

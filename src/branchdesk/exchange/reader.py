@@ -288,10 +288,13 @@ def _best_header(sheet: Sheet, index: dict[str, str]):
         if i + 1 < len(scan) and scores[i] and scores[i + 1]:
             combined = _combine(row, scan[i + 1])
             score = len(_match_row(combined, index)[0])
-            if score > max(scores[i], scores[i + 1]):
+            # On a tie the two-row reading wins: 联系方式 merged over 手机 / 固定电话 scores
+            # the same either way, and the lower row is header, not the first data row.
+            if score >= max(scores[i], scores[i + 1]):
                 candidates.append((score, 2, combined))
         for score, height, cells in candidates:
-            if score >= MIN_HEADER_MATCHES and (best is None or score > best[0]):
+            if score >= MIN_HEADER_MATCHES and (best is None or score > best[0] or
+                                                (score == best[0] and best[1] == i and height > best[2])):
                 best = (score, i, height, cells)
     return best
 
@@ -403,7 +406,11 @@ def _number_text(value: int | float, field: F.Field) -> str:
         return str(int(value))
     text = repr(float(value))
     if field.kind == F.DATE:
-        # 2020.10 typed into a number cell reads back as 2020.1.
+        # 1965.03 typed into a General cell is the number 1965.03: as text it reads as
+        # typed. Only a single decimal 1 is unsure: 2020.1 and 2020.10 are the same number.
+        year, _dot, month = text.partition(".")
+        if field.allow_month and len(year) == 4 and month != "1":
+            return text
         raise CellError(
             f"“{field.label}”里的“{text}”被 Excel 存成了数字，分不清月份（如 2020.1 和 2020.10）："
             "请把这一列设为“文本”格式，或写成 2020-10 这样的日期后重新录入。"
