@@ -512,3 +512,21 @@ def test_one_id_number_stored_as_a_number(filled, tmp_path, capsys):
     write_roster(path, data)
     code, out, _err = run_import(filled, path, capsys)
     assert code == 0 and "已导入 3 条" in out
+
+
+def test_a_damaged_sheet_is_named_not_skipped(filled, tmp_path, capsys):
+    """A workbook whose second sheet is broken: the roster may be the one on it, so the
+    file is refused naming that sheet, rather than imported from the first sheet."""
+    path = write_roster(tmp_path / "两个表.xlsx", rows())
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("第二支部").append(["姓名", "身份证号"])
+    wb.save(path)
+    rewrite_member(path, "xl/worksheets/sheet2.xml", lambda xml: xml[: len(xml) // 2])
+    with pytest.raises(ExchangeError) as info:
+        read_workbook(path)
+    one_sentence(str(info.value), "两个表.xlsx")
+    assert "工作表“第二支部”已损坏" in str(info.value)
+    before = db_dump(filled)
+    code, _out, err = run_import(filled, path, capsys)
+    assert code == 2 and "已损坏" in err
+    assert db_dump(filled) == before

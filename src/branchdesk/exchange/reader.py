@@ -119,16 +119,19 @@ def _read_calamine(data: bytes, name: str) -> list[Sheet]:
         raise _not_spreadsheet(name) from None
     sheets: list[Sheet] = []
     try:
-        for sheet_name in workbook.sheet_names:
+        for meta in workbook.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue  # a chart or macro sheet: nothing to import from it
             try:
-                sheet = workbook.get_sheet_by_name(sheet_name)
+                sheet = workbook.get_sheet_by_name(meta.name)
                 raw_rows = sheet.iter_rows()
             except pc.PasswordError:
                 raise _password_error(name) from None
             except Exception:
-                # A chart sheet or a damaged sheet: nothing to import from it.
-                continue
-            sheets.append(Sheet(sheet_name, _collect_rows(raw_rows, name, sheet_name), name))
+                # A damaged sheet is said, not skipped: the roster may be the one on it.
+                raise ExchangeError(f"“{name}”的工作表“{meta.name}”已损坏，无法读取：请在 Excel 或 WPS 中打开，"
+                                    "另存为 .xlsx 后再导入。") from None
+            sheets.append(Sheet(meta.name, _collect_rows(raw_rows, name, meta.name), name))
     finally:
         workbook.close()
     if not sheets:
