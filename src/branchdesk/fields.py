@@ -213,6 +213,42 @@ PARTY_ORG_FIELDS: tuple[Field, ...] = (
 )
 
 
+# ---- residents' issues (问题/诉求) and the 五事制 ------------------------------------
+ISSUE_STEPS = (("raised", "提事"), ("discussed", "议事"), ("decided", "定事"), ("doing", "干事"),
+               ("reviewed", "评事"))
+ISSUE_LEVELS = (("compound", "小区"), ("community", "社区"), ("street", "街道"), ("department", "职能部门"))
+VERDICTS = (("satisfied", "满意"), ("basically", "基本满意"), ("unsatisfied", "不满意"))
+ISSUE_FIELDS: tuple[Field, ...] = (
+    Field("number", "编号", headers=("问题编号", "诉求编号"), max_length=20, width=8),
+    Field("raised_at", "提出日期", DATE, required=True, headers=("反映日期", "提出时间", "登记日期"), width=9),
+    Field("source", "来源", CHOICE, required=True, open_choices=True, headers=("问题来源", "诉求来源", "渠道"),
+          max_length=50, width=7),
+    Field("category", "类别", CHOICE, required=True, open_choices=True, headers=("问题类别", "诉求类别", "分类"),
+          max_length=50, width=7),
+    Field("building_id", "楼栋", REF, headers=("楼号", "所在楼栋"), width=6),
+    Field("address", "住址", ADDRESS, headers=("家庭住址", "门牌"), width=11, hint="如 3号楼2单元501 或 3-2-501"),
+    Field("place", "地点", headers=("具体位置", "位置"), max_length=100, width=10, hint="不在某一户时填写，如 3号楼前停车场"),
+    Field("reporter_name", "反映人", headers=("提出人", "诉求人", "居民姓名"), max_length=50, width=6),
+    Field("reporter_phone", "联系电话", PHONE, headers=("电话", "手机", "手机号码"), sensitive=True, width=11),
+    Field("description", "问题描述", MULTILINE, required=True, headers=("诉求内容", "问题内容", "内容", "议题"),
+          max_length=2000, width=24),
+)
+DECISION_FIELDS: tuple[Field, ...] = (
+    Field("decision", "定事内容", MULTILINE, required=True, headers=("决定事项", "解决方案", "决议"),
+          max_length=2000, width=20),
+    Field("owner", "责任人（单位）", required=True, headers=("责任人", "责任单位", "承办人"), max_length=100, width=10),
+    Field("deadline", "办结时限", DATE, required=True, headers=("完成时限", "办结日期"), width=9),
+    Field("level", "办理层级", CHOICE, required=True, choices=ISSUE_LEVELS, headers=("层级", "吹哨层级"), width=6),
+)
+COMMITMENT_FIELDS: tuple[Field, ...] = (
+    Field("committed", "公开承诺", BOOL, headers=("是否公开承诺",), width=4),
+    Field("promised_on", "承诺办结日期", DATE, headers=("承诺时间", "承诺日期"), width=9),
+)
+STEP_NOTE = Field("note", "情况说明", MULTILINE, max_length=2000, width=20)
+VERDICT_FIELD = Field("verdict", "居民评价", CHOICE, required=True, choices=VERDICTS, headers=("满意度", "评价"),
+                      width=6)
+
+
 def check_against_id(values: dict, errors: dict) -> None:
     """Fill birth date and gender from the ID number, or flag where they disagree."""
     idn = values.get("id_number")

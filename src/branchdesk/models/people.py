@@ -52,6 +52,7 @@ class Member(Timestamped, SoftDeleted, Base):
     joined_on: Mapped[date | None] = mapped_column(Date)  # 入党日期
     confirmed_on: Mapped[date | None] = mapped_column(Date)  # 转正日期
     is_registered: Mapped[bool] = mapped_column(Boolean, default=False)  # 在职党员双报到
+    registered_on: Mapped[date | None] = mapped_column(Date)  # the day they reported to the community
     note: Mapped[str | None] = mapped_column(Text)
 
     resident: Mapped[Resident] = relationship(back_populates="member")

@@ -1,0 +1,380 @@
+"""Residents' issues through the 五事制, with their time limits.
+
+提事 raise_issue → 议事 discuss (受理) → 定事 decide (who, what, by when, at which
+level) → 干事 start / add_progress → finish (办结) → 评事 review: 满意 or 基本满意
+closes the issue, 不满意 sends it back to 干事. Each step is checked against the
+one before it, recorded in the timeline, and changes nothing when refused.
+
+The clock is passed in (`at`, `today`) rather than read here, so that a test can
+step past a time limit without sleeping."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..fields import DECISION_FIELDS, ISSUE_FIELDS, ISSUE_STEPS, STEP_NOTE, VERDICT_FIELD, parse_record
+from ..models import Building, ChoiceItem, Household, Issue, IssueEvent, Unit
+from ..models.issues import (
+    BASICALLY_SATISFIED,
+    DECIDED,
+    DISCUSSED,
+    DOING,
+    EVENT_COMMIT,
+    EVENT_PROGRESS,
+    EVENT_REOPEN,
+    EVENT_STEP,
+    RAISED,
+    REVIEWED,
+    SATISFIED,
+    UNSATISFIED,
+)
+from ..models.lists import ISSUE_CATEGORY, ISSUE_SOURCE
+from ..models.meta import AppMeta
+from ..validation import Invalid
+from . import NotFound, ValidationFailed
+from .org import AddressBook
+
+STEP_LABELS = dict(ISSUE_STEPS)
+LIMITS_KEY = "issue_limits"
+
+
+# ---- time limits ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Limits:
+    """受理 within accept_days and 办结 within done_days working days of being raised
+    (当日受理、三日办结: 0 and 3)."""
+
+    accept_days: int = 0
+    done_days: int = 3
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day `days` working days (Monday to Friday) after start; 0 is start itself.
+    Public holidays are not known here and count as working days."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def time_limits(session: Session) -> Limits:
+    stored = session.get(AppMeta, LIMITS_KEY)
+    if stored is None:
+        return Limits()
+    values = json.loads(stored.value)
+    return Limits(int(values.get("accept_days", 0)), int(values.get("done_days", 3)))
+
+
+def set_time_limits(session: Session, *, accept_days: int, done_days: int) -> None:
+    """Change the standard limits. Issues not yet accepted get a new accept date, issues
+    not yet done a new due date (unless a deadline or a promise sets it); what was
+    already met is judged by the limits of its day."""
+    if not (0 <= accept_days <= 30 and 0 <= done_days <= 365) or accept_days > done_days:
+        raise ValidationFailed({"limits": "受理时限应在 0-30 个工作日之间，办结时限应在 0-365 个工作日之间，且不短于受理时限。"})
+    value = json.dumps({"accept_days": accept_days, "done_days": done_days})
+    stored = session.get(AppMeta, LIMITS_KEY)
+    if stored is None:
+        session.add(AppMeta(key=LIMITS_KEY, value=value))
+    else:
+        stored.value = value
+    limits = Limits(accept_days, done_days)
+    for issue in session.scalars(select(Issue).where(Issue.solved_at.is_(None), Issue.deleted_at.is_(None))):
+        _set_due(issue, limits, accept=issue.accepted_at is None)
+    session.flush()
+
+
+def _set_due(issue: Issue, limits: Limits, *, accept: bool = True) -> None:
+    raised = issue.raised_at.date()
+    if accept:
+        issue.accept_due_on = add_working_days(raised, limits.accept_days)
+    if issue.committed and issue.promised_on:
+        issue.due_on = issue.promised_on
+    elif issue.deadline:
+        issue.due_on = issue.deadline
+    else:
+        issue.due_on = add_working_days(raised, limits.done_days)
+
+
+def is_closed(issue) -> bool:
+    return issue.step == REVIEWED and issue.verdict in (SATISFIED, BASICALLY_SATISFIED)
+
+
+def is_overdue(issue, today: date) -> bool:
+    """Not accepted by its accept date, or not done (办结) by its due date."""
+    if is_closed(issue):
+        return False
+    late_accept = issue.accepted_at is None and today > issue.accept_due_on
+    late_done = issue.solved_at is None and today > issue.due_on
+    return late_accept or late_done
+
+
+# ---- the choice lists ------------------------------------------------------------------------
+def choices(session: Session, kind: str) -> list[str]:
+    return list(session.scalars(select(ChoiceItem.label).where(ChoiceItem.kind == kind, ChoiceItem.active)
+                                .order_by(ChoiceItem.sort_key, ChoiceItem.id)))
+
+
+def issue_categories(session: Session) -> list[str]:
+    return choices(session, ISSUE_CATEGORY)
+
+
+def issue_sources(session: Session) -> list[str]:
+    return choices(session, ISSUE_SOURCE)
+
+
+# ---- 提事 -----------------------------------------------------------------------------------
+def _next_number(session: Session, year: int) -> str:
+    prefix = f"{year}-"
+    last = session.scalar(select(func.max(Issue.number)).where(Issue.number.like(prefix + "%")))
+    n = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{n:04d}"
+
+
+def _event(issue: Issue, at: datetime, step: str, *, kind: str = EVENT_STEP, actor: str | None = None,
+           note: str | None = None, verdict: str | None = None, meeting_id: int | None = None) -> None:
+    issue.events.append(IssueEvent(at=at, kind=kind, step=step, actor=actor or None, note=note or None,
+                                   verdict=verdict, meeting_id=meeting_id))
+
+
+def _parse(fields, raw: dict, *, new: bool) -> dict:
+    values, errors = parse_record(fields, raw, new=new)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None = None) -> int:
+    """提事: register a resident's issue. raw holds the form's text (ISSUE_FIELDS);
+    raised_at defaults to `at`'s day, and the time of day is taken from `at`."""
+    raw = dict(raw)
+    raw.setdefault("raised_at", at.date())
+    values = _parse(ISSUE_FIELDS, raw, new=True)
+    household_id = None
+    if values.get("address"):
+        try:
+            household_id = AddressBook(session).resolve(values["address"])
+        except Invalid as exc:
+            raise ValidationFailed({"address": str(exc)}) from None
+    building_id = values.get("building_id")
+    if household_id is not None:
+        household_building = session.scalar(select(Unit.building_id).join(Household, Household.unit_id == Unit.id)
+                                            .where(Household.id == household_id))
+        if building_id and building_id != household_building:
+            raise ValidationFailed({"building_id": "所选楼栋与住址不一致，请核对。"})
+        building_id = household_building
+    if building_id is not None and session.get(Building, building_id) is None:
+        raise ValidationFailed({"building_id": "所选楼栋已不存在，请重新选择。"})
+    raised_day = values["raised_at"]
+    if raised_day > at.date():
+        raise ValidationFailed({"raised_at": "提出日期不能晚于今天。"})
+    raised_at = at if raised_day == at.date() else datetime.combine(raised_day, datetime.min.time())
+    issue = Issue(number=_next_number(session, raised_day.year), source=values["source"],
+                  category=values["category"], building_id=building_id, household_id=household_id,
+                  place=values.get("place"), reporter_name=values.get("reporter_name"),
+                  reporter_phone=values.get("reporter_phone"), description=values["description"],
+                  raised_at=raised_at, step=RAISED, step_at=raised_at)
+    _set_due(issue, time_limits(session))
+    _event(issue, raised_at, RAISED, actor=actor, note=values["description"])
+    session.add(issue)
+    session.flush()
+    return issue.id
+
+
+def similar_open_issues(session: Session, *, building_id: int | None, category: str) -> list:
+    """Open issues of the same category for the same building: shown before a new one
+    is saved, so one problem is not raised three times."""
+    if building_id is None or not category:
+        return []
+    closed = and_(Issue.step == REVIEWED, Issue.verdict.in_((SATISFIED, BASICALLY_SATISFIED)))
+    stmt = (select(Issue.id, Issue.number, Issue.description, Issue.step, Issue.raised_at)
+            .where(Issue.building_id == building_id, Issue.category == category, Issue.deleted_at.is_(None),
+                   ~closed)
+            .order_by(Issue.raised_at))
+    return session.execute(stmt).all()
+
+
+# ---- moving through the steps ------------------------------------------------------------------
+def _issue(session: Session, issue_id: int) -> Issue:
+    issue = session.get(Issue, issue_id)
+    if issue is None or issue.deleted_at is not None:
+        raise NotFound(issue_id)
+    return issue
+
+
+def _require(issue: Issue, allowed: tuple[str, ...], doing: str) -> None:
+    if issue.step not in allowed:
+        now = STEP_LABELS[issue.step]
+        need = "或".join(f"“{STEP_LABELS[s]}”" for s in allowed)
+        raise ValidationFailed({"step": f"问题 {issue.number} 现在处于“{now}”，只有处于{need}时才能{doing}。"})
+
+
+def _check_time(issue: Issue, at: datetime) -> None:
+    if at < issue.step_at:
+        raise ValidationFailed({"at": f"时间不能早于上一步（{issue.step_at:%Y-%m-%d %H:%M}）。"})
+
+
+def _enter(issue: Issue, step: str, at: datetime, *, actor: str | None, note: str | None, **event) -> None:
+    issue.step, issue.step_at = step, at
+    _event(issue, at, step, actor=actor, note=note, **event)
+
+
+def discuss(session: Session, issue_id: int, *, at: datetime, actor: str | None = None, note: str | None = None,
+            meeting_id: int | None = None) -> None:
+    """议事: the issue is taken up (受理) and discussed."""
+    issue = _issue(session, issue_id)
+    _require(issue, (RAISED,), "进入议事")
+    _check_time(issue, at)
+    note = _parse((STEP_NOTE,), {"note": note}, new=False).get("note")
+    issue.accepted_at = issue.accepted_at or at
+    _enter(issue, DISCUSSED, at, actor=actor, note=note, meeting_id=meeting_id)
+    session.flush()
+
+
+def decide(session: Session, issue_id: int, raw: dict, *, at: datetime, actor: str | None = None,
+           note: str | None = None, meeting_id: int | None = None) -> None:
+    """定事: what is to be done, by whom, by when, at which level. Allowed again while
+    the work has not started, to revise the decision."""
+    issue = _issue(session, issue_id)
+    _require(issue, (DISCUSSED, DECIDED), "定事")
+    _check_time(issue, at)
+    values = _parse(DECISION_FIELDS, raw, new=True)
+    if values["deadline"] < issue.raised_at.date():
+        raise ValidationFailed({"deadline": "办结时限不能早于问题提出的日期。"})
+    issue.decision, issue.owner = values["decision"], values["owner"]
+    issue.deadline, issue.level = values["deadline"], values["level"]
+    _set_due(issue, time_limits(session), accept=False)
+    summary = f"{values['decision']}（责任人：{values['owner']}，{values['deadline']:%Y-%m-%d} 前办结）"
+    _enter(issue, DECIDED, at, actor=actor, note="；".join(x for x in (summary, note) if x), meeting_id=meeting_id)
+    session.flush()
+
+
+def start_work(session: Session, issue_id: int, *, at: datetime, actor: str | None = None,
+               note: str | None = None) -> None:
+    """干事 begins."""
+    issue = _issue(session, issue_id)
+    _require(issue, (DECIDED,), "开始干事")
+    _check_time(issue, at)
+    _enter(issue, DOING, at, actor=actor, note=note)
+    session.flush()
+
+
+def add_progress(session: Session, issue_id: int, note: str, *, at: datetime, actor: str | None = None) -> None:
+    """A progress note while 干事."""
+    issue = _issue(session, issue_id)
+    _require(issue, (DOING,), "记录进展")
+    note = _parse((STEP_NOTE,), {"note": note}, new=False).get("note")
+    if not note:
+        raise ValidationFailed({"note": "请填写进展情况。"})
+    _event(issue, at, DOING, kind=EVENT_PROGRESS, actor=actor, note=note)
+    session.flush()
+
+
+def finish_work(session: Session, issue_id: int, *, at: datetime, actor: str | None = None,
+                note: str | None = None) -> None:
+    """干事 done (办结): the issue waits for the residents' verdict (评事)."""
+    issue = _issue(session, issue_id)
+    _require(issue, (DOING,), "办结")
+    _check_time(issue, at)
+    issue.solved_at = at
+    _enter(issue, REVIEWED, at, actor=actor, note=note)
+    session.flush()
+
+
+def review(session: Session, issue_id: int, verdict: str, *, at: datetime, actor: str | None = None,
+           note: str | None = None) -> None:
+    """评事: the residents' verdict. 不满意 reopens the issue: back to 干事, no longer solved."""
+    issue = _issue(session, issue_id)
+    _require(issue, (REVIEWED,), "评事")
+    if issue.verdict is not None:
+        raise ValidationFailed({"verdict": f"问题 {issue.number} 已经评价过了（{_verdict_label(issue.verdict)}）。"})
+    _check_time(issue, at)
+    verdict = _parse((VERDICT_FIELD,), {"verdict": verdict}, new=True)["verdict"]
+    _event(issue, at, REVIEWED, actor=actor, note=note, verdict=verdict)
+    if verdict == UNSATISFIED:
+        issue.solved_at = None
+        issue.reopen_count += 1
+        issue.step, issue.step_at = DOING, at
+        _event(issue, at, DOING, kind=EVENT_REOPEN, actor=actor, note="居民不满意，重新办理")
+    else:
+        issue.verdict, issue.reviewed_at = verdict, at
+    session.flush()
+
+
+def _verdict_label(verdict: str) -> str:
+    return dict(VERDICT_FIELD.choices).get(verdict, verdict)
+
+
+def commit(session: Session, issue_id: int, promised_on: date, *, at: datetime, actor: str | None = None) -> None:
+    """公开承诺: a public promise to have it done by promised_on."""
+    issue = _issue(session, issue_id)
+    if is_closed(issue):
+        raise ValidationFailed({"promised_on": f"问题 {issue.number} 已经办结，无需再承诺。"})
+    if promised_on < issue.raised_at.date():
+        raise ValidationFailed({"promised_on": "承诺办结日期不能早于问题提出的日期。"})
+    issue.committed, issue.promised_on = True, promised_on
+    _set_due(issue, time_limits(session), accept=False)
+    _event(issue, at, issue.step, kind=EVENT_COMMIT, actor=actor, note=f"公开承诺 {promised_on:%Y-%m-%d} 前办结")
+    session.flush()
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def timeline(session: Session, issue_id: int) -> list[IssueEvent]:
+    return list(_issue(session, issue_id).events)
+
+
+def list_issues(session: Session) -> list:
+    """Every issue with what the table and the board show; one query."""
+    stmt = (select(Issue.id, Issue.number, Issue.raised_at, Issue.source, Issue.category, Issue.building_id,
+                   Building.name.label("building"), Issue.place, Issue.reporter_name, Issue.reporter_phone,
+                   Issue.description, Issue.step, Issue.step_at, Issue.accepted_at, Issue.owner, Issue.deadline,
+                   Issue.level, Issue.committed, Issue.promised_on, Issue.accept_due_on, Issue.due_on,
+                   Issue.solved_at, Issue.verdict, Issue.reopen_count)
+            .outerjoin(Building, Issue.building_id == Building.id)
+            .where(Issue.deleted_at.is_(None))
+            .order_by(Issue.raised_at.desc(), Issue.id.desc()))
+    return session.execute(stmt).all()
+
+
+@dataclass(frozen=True)
+class IssueCounts:
+    """What the street office asks: 收集 / 公开承诺 / 办结 / 按时办结 (and 受理按时, 满意)."""
+
+    collected: int
+    accepted_in_time: int
+    committed: int
+    solved: int
+    solved_in_time: int
+    satisfied: int  # 满意 or 基本满意
+    reviewed: int
+    overdue: int
+
+
+def issue_counts(session: Session, *, start: date, end: date, today: date) -> IssueCounts:
+    """Counts over the issues raised from start to end (both included), in SQL."""
+    end_at = datetime.combine(end + timedelta(days=1), datetime.min.time())
+    window = and_(Issue.deleted_at.is_(None), Issue.raised_at >= datetime.combine(start, datetime.min.time()),
+                  Issue.raised_at < end_at)
+    closed = and_(Issue.step == REVIEWED, Issue.verdict.in_((SATISFIED, BASICALLY_SATISFIED)))
+    overdue = and_(~closed, or_(and_(Issue.accepted_at.is_(None), Issue.accept_due_on < today),
+                                and_(Issue.solved_at.is_(None), Issue.due_on < today)))
+
+    def count(*where):
+        return func.count().filter(*where)
+
+    row = session.execute(select(
+        count(window),
+        count(window, Issue.accepted_at.is_not(None), func.date(Issue.accepted_at) <= Issue.accept_due_on),
+        count(window, Issue.committed),
+        count(window, Issue.solved_at.is_not(None)),
+        count(window, Issue.solved_at.is_not(None), func.date(Issue.solved_at) <= Issue.due_on),
+        count(window, closed),
+        count(window, Issue.verdict.is_not(None)),
+        count(window, overdue),
+    )).one()
+    return IssueCounts(*row)
