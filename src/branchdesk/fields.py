@@ -7,6 +7,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import validation as v
+from .models.lists import (
+    BY_DEPARTMENT,
+    BY_MEMBER,
+    BY_OTHER,
+    BY_PARTNER,
+    BY_TEAM,
+    DEMAND_CLAIMED,
+    DEMAND_CLOSED,
+    DEMAND_DONE,
+    DEMAND_MATCHED,
+    DEMAND_OPEN,
+    DUTY_DOING,
+    DUTY_DONE,
+    DUTY_TODO,
+    RESPONSE_EMERGENCY,
+    RESPONSE_ROUTINE,
+    RESPONSE_WARTIME,
+    URGENCY_NORMAL,
+    URGENCY_PRESSING,
+    URGENCY_URGENT,
+)
 
 # Field kinds
 TEXT = "text"
@@ -43,6 +64,7 @@ class Field:
     headers: tuple[str, ...] = ()  # other wordings of the column in street-office workbooks
     sensitive: bool = False  # masked in lists and printouts unless the user asks
     allow_month: bool = False  # a date that may be given as a year and month only
+    allow_future: bool = False  # a deadline or a promise; other dates after today are typing mistakes
     max_length: int = 50
     width: int = 8  # list column width, in characters
     hint: str = ""  # placeholder text in the form
@@ -58,7 +80,7 @@ class Field:
                 return None
             return raw
         if self.kind == DATE:
-            value = v.parse_date(raw, allow_month=self.allow_month)
+            value = v.parse_date(raw, allow_month=self.allow_month, allow_future=self.allow_future)
         elif self.kind == ID_NUMBER:
             value = v.parse_id_number(raw)
         elif self.kind == PHONE:
@@ -237,16 +259,135 @@ DECISION_FIELDS: tuple[Field, ...] = (
     Field("decision", "定事内容", MULTILINE, required=True, headers=("决定事项", "解决方案", "决议"),
           max_length=2000, width=20),
     Field("owner", "责任人（单位）", required=True, headers=("责任人", "责任单位", "承办人"), max_length=100, width=10),
-    Field("deadline", "办结时限", DATE, required=True, headers=("完成时限", "办结日期"), width=9),
+    Field("deadline", "办结时限", DATE, required=True, headers=("完成时限", "办结日期"), allow_future=True, width=9),
     Field("level", "办理层级", CHOICE, required=True, choices=ISSUE_LEVELS, headers=("层级", "吹哨层级"), width=6),
 )
 COMMITMENT_FIELDS: tuple[Field, ...] = (
     Field("committed", "公开承诺", BOOL, headers=("是否公开承诺",), width=4),
-    Field("promised_on", "承诺办结日期", DATE, headers=("承诺时间", "承诺日期"), width=9),
+    Field("promised_on", "承诺办结日期", DATE, headers=("承诺时间", "承诺日期"), allow_future=True, width=9),
 )
 STEP_NOTE = Field("note", "情况说明", MULTILINE, max_length=2000, width=20)
 VERDICT_FIELD = Field("verdict", "居民评价", CHOICE, required=True, choices=VERDICTS, headers=("满意度", "评价"),
                       width=6)
+
+
+# ---- the three lists (需求清单 / 资源清单 / 责任清单) and the partners (红色合伙人) ---------
+# The codes are the model's; the labels are the words street-office lists use.
+
+RESPONSE_LEVELS = ((RESPONSE_ROUTINE, "平时服务"), (RESPONSE_EMERGENCY, "急时应急"), (RESPONSE_WARTIME, "战时作战"))
+URGENCIES = ((URGENCY_NORMAL, "一般"), (URGENCY_PRESSING, "较急"), (URGENCY_URGENT, "紧急"))
+DEMAND_STATUSES = ((DEMAND_OPEN, "待对接"), (DEMAND_MATCHED, "已对接"), (DEMAND_CLAIMED, "已认领"),
+                   (DEMAND_DONE, "已办结"), (DEMAND_CLOSED, "已关闭"))
+DUTY_STATUSES = ((DUTY_TODO, "未开始"), (DUTY_DOING, "进行中"), (DUTY_DONE, "已完成"))
+PROVIDER_KINDS = ((BY_PARTNER, "红色合伙人"), (BY_MEMBER, "党员"), (BY_DEPARTMENT, "职能部门"),
+                  (BY_TEAM, "志愿服务队"), (BY_OTHER, "其他"))
+PARTNER_KINDS = ("企业", "学校", "医院", "机关", "社会组织")
+DUTY_SOURCES = ("街道党工委", "社区党委", "小区党支部", "上级部门")
+
+
+CHOICE_LABEL_FIELD = Field("label", "选项名称", required=True, max_length=50, width=10)
+
+PARTNER_FIELDS: tuple[Field, ...] = (
+    Field("name", "单位名称", required=True, headers=("合伙人名称", "共建单位", "单位", "红色合伙人"), max_length=100,
+          width=14),
+    Field("kind", "单位类型", CHOICE, choices=PARTNER_KINDS, open_choices=True, headers=("单位性质", "类型"),
+          max_length=30, width=6),
+    Field("contact_name", "联系人", headers=("负责人", "联系人姓名"), max_length=50, width=6),
+    Field("contact_phone", "联系电话", PHONE, headers=("电话", "手机", "手机号码", "联系方式"), sensitive=True,
+          width=11),
+    Field("offers", "可提供的服务", MULTILINE, headers=("服务内容", "资源内容", "可提供资源", "服务项目"),
+          max_length=500, width=20),
+    Field("response_level", "响应级别", CHOICE, required=True, choices=RESPONSE_LEVELS,
+          headers=("响应等级", "合伙人级别", "级别"), width=6),
+    Field("agreement_on", "签约日期", DATE, headers=("签约时间", "结对日期", "签订日期"), allow_month=True, width=9),
+    Field("note", "备注", MULTILINE, max_length=500, width=10),
+    # What the list shows and no form sets: it follows from the demands.
+    Field("resources", "资源数", width=4),
+    Field("claims", "认领需求数", width=4),
+    Field("completed", "已办结数", width=4),
+)
+PARTNER_DERIVED = ("resources", "claims", "completed")
+
+RESOURCE_FIELDS: tuple[Field, ...] = (
+    Field("title", "资源内容", required=True, headers=("资源名称", "服务内容", "可提供资源", "资源"), max_length=200,
+          width=20),
+    # Several demand categories, one string: 健康保健、助老助残
+    Field("categories", "服务类别", required=True, headers=("资源类型", "资源类别", "服务类型", "类别"),
+          max_length=200, width=10, hint="多个类别用顿号隔开，如 健康保健、助老助残"),
+    Field("provider_kind", "提供方类型", CHOICE, required=True, choices=PROVIDER_KINDS, width=6),
+    Field("partner_id", "红色合伙人", REF, width=14),
+    Field("member_id", "提供党员", REF, width=6),
+    # Typed for a department or a team; in the list, whoever provides (partner, member or typed)
+    Field("provider_name", "提供方", headers=("资源提供方", "提供单位", "提供方名称", "提供单位/个人"), max_length=100,
+          width=14, hint="职能部门或服务队的名称"),
+    Field("compound_id", "服务小区", REF, headers=("服务范围", "所在小区"), width=8, hint="不选表示所有小区"),
+    Field("capacity", "服务规模", headers=("服务人数", "服务数量", "服务能力"), max_length=100, width=8),
+    Field("period", "服务时间", headers=("服务时段", "服务周期", "提供时间"), max_length=100, width=8,
+          hint="如 长期、每月一次、2026年暑期"),
+    Field("contact_name", "联系人", headers=("负责人", "联系人姓名"), max_length=50, width=6),
+    Field("contact_phone", "联系电话", PHONE, headers=("电话", "手机", "手机号码", "联系方式"), sensitive=True,
+          width=11),
+    Field("note", "备注", MULTILINE, max_length=500, width=10),
+    Field("in_use", "对接中需求", width=4),
+)
+RESOURCE_DERIVED = ("in_use",)
+
+DEMAND_RESULT_FIELD = Field("result", "办理结果", MULTILINE, required=True, headers=("办结情况", "办理情况"),
+                            max_length=2000, width=16)
+DEMAND_FEEDBACK_FIELD = Field("feedback", "居民反馈", MULTILINE, headers=("居民评价", "群众评价", "反馈意见"),
+                              max_length=500, width=12)
+DEMAND_CLOSE_FIELD = Field("reason", "关闭原因", MULTILINE, required=True, max_length=500, width=16,
+                           hint="如 居民已自行解决、超出社区服务范围")
+DEMAND_FIELDS: tuple[Field, ...] = (
+    Field("category", "需求类别", CHOICE, required=True, open_choices=True, headers=("需求类型", "服务类别", "类别"),
+          max_length=50, width=7),
+    Field("description", "需求内容", MULTILINE, required=True, headers=("需求描述", "具体需求", "内容"),
+          max_length=2000, width=24),
+    # A person or a group as told (王阿姨, 文体队, 全体居民); the sample lists also put a building here
+    Field("raised_by", "提出人", headers=("提出人/楼栋", "需求人", "需求提出人", "提出对象", "反映人"),
+          max_length=100, width=8),
+    Field("address", "住址", ADDRESS, headers=("家庭住址", "门牌"), width=11, hint="如 3号楼2单元501 或 3-2-501"),
+    Field("building_id", "楼栋", REF, headers=("楼号", "所在楼栋"), width=6),
+    Field("contact_phone", "联系电话", PHONE, headers=("电话", "手机", "手机号码", "联系方式"), sensitive=True,
+          width=11),
+    Field("urgency", "紧急程度", CHOICE, required=True, choices=URGENCIES, headers=("紧急度", "缓急程度", "优先级"),
+          width=5),
+    Field("raised_on", "提出日期", DATE, required=True, headers=("提出时间", "登记日期", "收集日期", "反映日期"),
+          width=9),
+    # What the steps set (对接, 认领, 办结, 关闭), never the form
+    Field("status", "办理状态", CHOICE, choices=DEMAND_STATUSES, headers=("状态", "对接状态", "进展"), width=6),
+    Field("resource", "对接资源", headers=("对接资源内容",), max_length=200, width=14),
+    Field("claimed_by", "认领方", headers=("认领单位", "认领人", "认领单位/党员"), max_length=100, width=10),
+    Field("claimed_on", "认领日期", DATE, headers=("认领时间",), width=9),
+    Field("done_on", "办结日期", DATE, headers=("办结时间", "关闭日期"), width=9),
+    DEMAND_RESULT_FIELD,
+    DEMAND_FEEDBACK_FIELD,
+)
+DEMAND_DERIVED = ("status", "resource", "claimed_by", "claimed_on", "done_on", "result", "feedback")
+
+DUTY_RESULT_FIELD = Field("result", "完成说明", MULTILINE, headers=("完成结果", "落实情况"), max_length=2000, width=16)
+RESPONSIBILITY_FIELDS: tuple[Field, ...] = (
+    Field("title", "任务内容", required=True, headers=("责任内容", "工作任务", "任务名称", "工作内容", "任务"),
+          max_length=200, width=20),
+    Field("owner_unit", "责任主体", headers=("责任单位", "牵头单位", "责任部门"), max_length=100, width=10),
+    Field("owner_name", "责任人", headers=("负责人", "具体责任人"), max_length=50, width=6),
+    Field("deadline", "完成时限", DATE, allow_future=True, headers=("时限", "完成期限", "截止日期", "截止时间", "办结时限"), width=9,
+                  hint="长期任务可不填"),
+    Field("source", "任务来源", CHOICE, choices=DUTY_SOURCES, open_choices=True,
+          headers=("来源", "交办单位", "任务下达单位"), max_length=100, width=8),
+    # What set_responsibility_status sets, never the form
+    Field("status", "完成情况", CHOICE, choices=DUTY_STATUSES, headers=("完成状态", "进展情况", "任务状态"), width=6),
+    DUTY_RESULT_FIELD,
+    Field("done_on", "完成日期", DATE, headers=("实际完成日期", "办结日期"), width=9),
+)
+RESPONSIBILITY_DERIVED = ("status", "result", "done_on")
+
+# 在职党员双报到: the member's own fields are MEMBER_FIELDS; these are the list's own
+REGISTRATION_FIELDS: tuple[Field, ...] = (
+    Field("registered_on", "报到日期", DATE, headers=("双报到日期", "报到时间"), width=9),
+    Field("services", "服务次数", headers=("服务数", "参与服务次数"), width=4),
+    Field("last_served_on", "最近服务", DATE, headers=("最近服务日期",), width=9),
+)
 
 
 def check_against_id(values: dict, errors: dict) -> None:

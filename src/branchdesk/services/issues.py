@@ -10,13 +10,21 @@ step past a time limit without sleeping."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..fields import DECISION_FIELDS, ISSUE_FIELDS, ISSUE_STEPS, STEP_NOTE, VERDICT_FIELD, parse_record
+from ..fields import (
+    COMMITMENT_FIELDS,
+    DECISION_FIELDS,
+    ISSUE_FIELDS,
+    ISSUE_STEPS,
+    STEP_NOTE,
+    VERDICT_FIELD,
+    parse_record,
+)
 from ..models import Building, ChoiceItem, Household, Issue, IssueEvent, Unit
 from ..models.issues import (
     BASICALLY_SATISFIED,
@@ -191,10 +199,9 @@ def similar_open_issues(session: Session, *, building_id: int | None, category: 
     is saved, so one problem is not raised three times."""
     if building_id is None or not category:
         return []
-    closed = and_(Issue.step == REVIEWED, Issue.verdict.in_((SATISFIED, BASICALLY_SATISFIED)))
     stmt = (select(Issue.id, Issue.number, Issue.description, Issue.step, Issue.raised_at)
             .where(Issue.building_id == building_id, Issue.category == category, Issue.deleted_at.is_(None),
-                   ~closed)
+                   ~_CLOSED)
             .order_by(Issue.raised_at))
     return session.execute(stmt).all()
 
@@ -310,9 +317,12 @@ def _verdict_label(verdict: str) -> str:
     return dict(VERDICT_FIELD.choices).get(verdict, verdict)
 
 
-def commit(session: Session, issue_id: int, promised_on: date, *, at: datetime, actor: str | None = None) -> None:
-    """公开承诺: a public promise to have it done by promised_on."""
+def commit(session: Session, issue_id: int, promised_on: date | str | None, *, at: datetime,
+           actor: str | None = None) -> None:
+    """公开承诺: a public promise to have it done by promised_on (a date, or as typed)."""
     issue = _issue(session, issue_id)
+    promised_on = _parse((replace(COMMITMENT_FIELDS[1], required=True),), {"promised_on": promised_on},
+                         new=True)["promised_on"]
     if is_closed(issue):
         raise ValidationFailed({"promised_on": f"问题 {issue.number} 已经办结，无需再承诺。"})
     if promised_on < issue.raised_at.date():
@@ -328,13 +338,23 @@ def timeline(session: Session, issue_id: int) -> list[IssueEvent]:
     return list(_issue(session, issue_id).events)
 
 
-def list_issues(session: Session) -> list:
-    """Every issue with what the table and the board show; one query."""
+_CLOSED = and_(Issue.step == REVIEWED, Issue.verdict.in_((SATISFIED, BASICALLY_SATISFIED)))
+
+
+def _overdue(today: date):
+    return and_(~_CLOSED, or_(and_(Issue.accepted_at.is_(None), Issue.accept_due_on < today),
+                              and_(Issue.solved_at.is_(None), Issue.due_on < today)))
+
+
+def list_issues(session: Session, today: date) -> list:
+    """Every issue with what the table and the board show, and whether it is overdue
+    on `today`; one query."""
     stmt = (select(Issue.id, Issue.number, Issue.raised_at, Issue.source, Issue.category, Issue.building_id,
                    Building.name.label("building"), Issue.place, Issue.reporter_name, Issue.reporter_phone,
                    Issue.description, Issue.step, Issue.step_at, Issue.accepted_at, Issue.owner, Issue.deadline,
                    Issue.level, Issue.committed, Issue.promised_on, Issue.accept_due_on, Issue.due_on,
-                   Issue.solved_at, Issue.verdict, Issue.reopen_count)
+                   Issue.solved_at, Issue.verdict, Issue.reopen_count, _overdue(today).label("overdue"),
+                   _CLOSED.label("closed"))
             .outerjoin(Building, Issue.building_id == Building.id)
             .where(Issue.deleted_at.is_(None))
             .order_by(Issue.raised_at.desc(), Issue.id.desc()))
@@ -360,10 +380,6 @@ def issue_counts(session: Session, *, start: date, end: date, today: date) -> Is
     end_at = datetime.combine(end + timedelta(days=1), datetime.min.time())
     window = and_(Issue.deleted_at.is_(None), Issue.raised_at >= datetime.combine(start, datetime.min.time()),
                   Issue.raised_at < end_at)
-    closed = and_(Issue.step == REVIEWED, Issue.verdict.in_((SATISFIED, BASICALLY_SATISFIED)))
-    overdue = and_(~closed, or_(and_(Issue.accepted_at.is_(None), Issue.accept_due_on < today),
-                                and_(Issue.solved_at.is_(None), Issue.due_on < today)))
-
     def count(*where):
         return func.count().filter(*where)
 
@@ -373,8 +389,23 @@ def issue_counts(session: Session, *, start: date, end: date, today: date) -> Is
         count(window, Issue.committed),
         count(window, Issue.solved_at.is_not(None)),
         count(window, Issue.solved_at.is_not(None), func.date(Issue.solved_at) <= Issue.due_on),
-        count(window, closed),
+        count(window, _CLOSED),
         count(window, Issue.verdict.is_not(None)),
-        count(window, overdue),
+        count(window, _overdue(today)),
     )).one()
     return IssueCounts(*row)
+
+
+def get_issue(session: Session, issue_id: int) -> Issue:
+    return _issue(session, issue_id)
+
+
+def delete_issues(session: Session, issue_ids: list[int]) -> datetime:
+    stamp = datetime.now()
+    session.execute(update(Issue).where(Issue.id.in_(issue_ids), Issue.deleted_at.is_(None))
+                    .values(deleted_at=stamp))
+    return stamp
+
+
+def restore_issues(session: Session, issue_ids: list[int], stamp: datetime) -> None:
+    session.execute(update(Issue).where(Issue.id.in_(issue_ids), Issue.deleted_at == stamp).values(deleted_at=None))

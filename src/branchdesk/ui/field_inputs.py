@@ -222,7 +222,8 @@ class DateInput(FieldInput):
         self.calendar.setGridVisible(True)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setMinimumDate(QDate(1900, 1, 1))
-        self.calendar.setMaximumDate(QDate.currentDate())
+        if not self.field.allow_future:
+            self.calendar.setMaximumDate(QDate.currentDate())
         self.calendar.clicked.connect(self._picked)
         self.calendar.activated.connect(self._picked)
         action = QWidgetAction(self.menu)
@@ -336,6 +337,15 @@ class OpenChoiceInput(FieldInput):
 
     def _note(self):
         return ""
+
+    def set_options(self, labels: Iterable[str]) -> None:
+        """Suggestions read from the database (the categories the secretary keeps)."""
+        current = self.raw()
+        self.editor.blockSignals(True)
+        self.editor.clear()
+        self.editor.addItems(list(labels))
+        self.editor.blockSignals(False)
+        self.set_value(current)
 
     def raw(self):
         return self.editor.currentText()

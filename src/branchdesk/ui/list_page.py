@@ -42,6 +42,9 @@ class RosterSpec:
     describe: Callable = lambda row: row.name
     delete_note: str = ""
     exchange_kind: str | None = None  # the roster's kind in the Excel import, export and templates
+    heading: str = ""  # the page's title; 党员名册 when left empty
+    add_text: str = ""  # the new-record action; 新增党员 when left empty
+    edit_text: str = "编辑"
     filters: list[FilterSpec] = field(default_factory=list)
 
 
@@ -104,8 +107,8 @@ class RosterPage(QWidget):
 
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.act_add = self._action(f"新增{spec.title}", QKeySequence.StandardKey.New, self.add)
-        self.act_edit = self._action("编辑", "Return", self.edit_selected)
+        self.act_add = self._action(spec.add_text or f"新增{spec.title}", QKeySequence.StandardKey.New, self.add)
+        self.act_edit = self._action(spec.edit_text, "Return", self.edit_selected)
         self.act_delete = self._action("删除", QKeySequence.StandardKey.Delete, self.delete_selected)
         self.act_undo = self._action("撤销删除", QKeySequence.StandardKey.Undo, self.undo_delete)
         self.act_undo.setEnabled(False)
@@ -130,7 +133,7 @@ class RosterPage(QWidget):
             bar.addWidget(box)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
-        title = QLabel(f"{spec.title}名册", self)
+        title = QLabel(spec.heading or f"{spec.title}名册", self)
         title.setObjectName("pageTitle")
         layout = QVBoxLayout(self)
         head = QHBoxLayout()

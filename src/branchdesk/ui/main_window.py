@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 # Sidebar order; attach() builds the pages in this order (a test checks they agree).
-PAGE_TITLES = ("组织架构", "党员", "党员中心户", "楼栋长")
+PAGE_TITLES = ("组织架构", "党员", "党员中心户", "楼栋长", "居民问题")
 
 STYLE = """
 #sidebar { background: #f4f1ee; border: none; border-right: 1px solid #e0dbd6; font-size: 11.5pt;

@@ -1,25 +1,34 @@
-"""The three roster pages, each declared as a RosterSpec from the field registry."""
+"""The list pages (three rosters and the residents' issues), each declared as a
+RosterSpec from the field registry."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from ..fields import (
+    BOOL,
     CENTER_HOUSEHOLD_FIELDS,
+    CHOICE,
+    DATE,
     FOUR_HAVES,
+    ISSUE_FIELDS,
+    ISSUE_STEPS,
     LEADER_FIELDS,
     MEMBER_CATEGORIES,
     MEMBER_FIELDS,
     SERVED_COUNT_FIELD,
     SERVED_FIELD,
+    Field,
     by_key,
 )
-from ..services import org, people
+from ..services import issues, org, people
 from .list_page import FilterSpec, RosterSpec
 from .table_model import Column
 
 M = by_key(MEMBER_FIELDS)
 L = by_key(LEADER_FIELDS)
 C = by_key(CENTER_HOUSEHOLD_FIELDS)
+IS = by_key(ISSUE_FIELDS)
 
 SEARCH_HINT = "搜索：姓名、拼音首字母（如 zs）、电话、身份证后几位、住址"
 _SEARCH = ("name", "name_pinyin", "name_initials", "phone", "address", "short_address")
@@ -105,4 +114,34 @@ LEADERS = RosterSpec(
     filters=[BUILDING_FILTER, FilterSpec("是否党员（全部）", "is_member", lambda _s: [(True, "党员"), (False, "非党员")])],
 )
 
-ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS)
+def _open_issue(parent, store, record_id):
+    from .issues import open_issue
+    return open_issue(parent, store, record_id)
+
+
+def _issue_categories(session):
+    return [(c, c) for c in issues.issue_categories(session)]
+
+
+_STEP = Field("step", "步骤", CHOICE, choices=ISSUE_STEPS, width=4)
+_DUE = Field("due_on", "办结时限", DATE, width=9)
+_OVERDUE = Field("overdue", "逾期", BOOL, width=3)
+_OWNER = Field("owner", "责任人", width=8)
+ISSUES = RosterSpec(
+    key="issues", title="居民问题", measure="件", heading="居民问题（五事制）", add_text="提事（登记问题）",
+    edit_text="办理…",
+    columns=[Column.of(IS["number"]), Column.of(IS["raised_at"]), Column.of(IS["category"]),
+             Column.of(IS["building_id"]), Column.of(IS["description"]), Column.of(_STEP), Column.of(_OWNER),
+             Column.of(_DUE), Column.of(_OVERDUE), Column.of(IS["source"]), Column.of(IS["reporter_name"]),
+             Column.of(IS["reporter_phone"])],
+    search_attrs=("number", "description", "category", "building", "reporter_name", "reporter_phone", "owner"),
+    search_hint="搜索：编号、内容、类别、楼栋、反映人、责任人",
+    load=lambda session: issues.list_issues(session, date.today()), delete=issues.delete_issues,
+    restore=issues.restore_issues, open_form=_open_issue, describe=lambda row: row.number,
+    filters=[FilterSpec("全部步骤", "step", lambda _s: list(ISSUE_STEPS)),
+             FilterSpec("全部类别", "category", _issue_categories),
+             FilterSpec("是否逾期（全部）", "overdue", lambda _s: [(True, "已逾期"), (False, "未逾期")]),
+             BUILDING_FILTER],
+)
+
+ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS, ISSUES)
