@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WINDOW_SIZE = (1280, 800)
 
 # (file name, what the picture shows); pages come first, in sidebar order
-PAGES = ("org", "members", "center-households", "leaders")
+PAGES = ("org", "members", "center-households", "leaders", "issues")
 
 
 def _settle(app, rounds: int = 40) -> None:
@@ -91,6 +92,17 @@ def main(out: Path) -> int:
         save(window, name)
         if name == "members":
             page.search.clear()
+
+    # an issue's own dialog: its timeline and its next step
+    from branchdesk.services import issues as issue_service
+    from branchdesk.ui.issues import IssueDialog
+
+    with store.session() as session:
+        reopened = next(r for r in issue_service.list_issues(session, date.today()) if r.reopen_count)
+    dialog = IssueDialog(store, reopened.id, window)
+    dialog.show()
+    save(dialog, "issue-timeline")
+    dialog.done(0)
 
     # the member form stopping a wrong ID number
     form = MemberForm(store, None, window)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from ..models.org import (
     COMPOUND_OPEN, COMPOUND_PROPERTY, ORG_BRANCH, ORG_COMMUNITY_COMMITTEE, ORG_GENERAL_BRANCH, ORG_PARTY_GROUP,
 )
 from . import org, people
+from .demo_issues import add_issues
 from .pinyin import name_pinyin
 
 DEMO_COMMUNITY = "光明社区"
@@ -353,6 +354,9 @@ def fill_demo(session: Session) -> str:
     leader_homes = _add_leaders(session, rng, maker, members, homes, today)
     _name_household_heads(rng, maker, homes, members, leader_homes)
     session.flush()
+    addresses = [f"{h.building.code}-{h.unit.code}-{h.household.room}" for h in homes]
+    reporters = [(m.person.name, m.person.phone) for m in members]
+    issues = add_issues(session, rng, addresses, reporters, datetime.combine(today, datetime.now().time()))
 
     c = community_counts(session, community.id)
     probationary = sum(m.category == "probationary" for m in members)
@@ -360,7 +364,7 @@ def fill_demo(session: Session) -> str:
     return (f"已填入示例社区“{DEMO_COMMUNITY}”（{DEMO_STREET}）：小区 {c['compounds']} 个、网格 {c['grids']} 个、"
             f"楼栋 {c['buildings']} 栋、住户 {c['households']} 户、党员 {c['members']} 名（其中预备党员 "
             f"{probationary} 名、在职党员双报到 {registered} 名）、党员中心户 {c['center_households']} 户、"
-            f"楼栋长 {c['building_leaders']} 名、单元长 {c['unit_leaders']} 名。")
+            f"楼栋长 {c['building_leaders']} 名、单元长 {c['unit_leaders']} 名，一年来的居民问题 {issues} 件。")
 
 
 @dataclass

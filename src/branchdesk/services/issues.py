@@ -44,7 +44,7 @@ from ..models.lists import ISSUE_CATEGORY, ISSUE_SOURCE
 from ..models.meta import AppMeta
 from ..validation import Invalid
 from . import NotFound, ValidationFailed
-from .org import AddressBook
+from .org import resolve_household
 
 STEP_LABELS = dict(ISSUE_STEPS)
 LIMITS_KEY = "issue_limits"
@@ -166,7 +166,7 @@ def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None 
     household_id = None
     if values.get("address"):
         try:
-            household_id = AddressBook(session).resolve(values["address"])
+            household_id = resolve_household(session, values["address"])
         except Invalid as exc:
             raise ValidationFailed({"address": str(exc)}) from None
     building_id = values.get("building_id")

@@ -166,6 +166,9 @@ class RecordTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
+        if column < 0:  # "not sorted" (the view asks with -1): the order the rows were loaded in
+            self._order.sort()
+            return
         col = self.columns[column]
         attr = col.sort_attr or col.attr
         key = _sort_key(col.field.kind)
