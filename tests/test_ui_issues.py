@@ -127,6 +127,10 @@ def test_an_issue_from_the_service_desk_to_the_residents_verdict(qtbot, window, 
     with store.session() as s:
         issue = S.get_issue(s, row.id)
         assert (issue.step, issue.verdict, issue.reopen_count, issue.owner) == ("reviewed", "satisfied", 1, "华仁物业")
+    page.reload()
+    qtbot.waitUntil(lambda: not page.tasks.busy)
+    state = [c.field.label for c in page.model.columns].index("进度")
+    assert page.model.index(0, state).data() == "已办结"
 
 
 def test_a_second_issue_of_the_same_kind_in_the_building_is_pointed_out(qtbot, window, store):

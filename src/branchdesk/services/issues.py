@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..fields import (
@@ -47,6 +47,8 @@ from . import NotFound, ValidationFailed
 from .org import resolve_household
 
 STEP_LABELS = dict(ISSUE_STEPS)
+CLOSED_STATE = "closed"  # list_issues' state: the step, or this once the residents are satisfied
+ISSUE_STATES = (*ISSUE_STEPS, (CLOSED_STATE, "已办结"))
 LIMITS_KEY = "issue_limits"
 
 
@@ -354,7 +356,7 @@ def list_issues(session: Session, today: date) -> list:
                    Issue.description, Issue.step, Issue.step_at, Issue.accepted_at, Issue.owner, Issue.deadline,
                    Issue.level, Issue.committed, Issue.promised_on, Issue.accept_due_on, Issue.due_on,
                    Issue.solved_at, Issue.verdict, Issue.reopen_count, _overdue(today).label("overdue"),
-                   _CLOSED.label("closed"))
+                   _CLOSED.label("closed"), case((_CLOSED, CLOSED_STATE), else_=Issue.step).label("state"))
             .outerjoin(Building, Issue.building_id == Building.id)
             .where(Issue.deleted_at.is_(None))
             .order_by(Issue.raised_at.desc(), Issue.id.desc()))

@@ -12,7 +12,6 @@ from ..fields import (
     DATE,
     FOUR_HAVES,
     ISSUE_FIELDS,
-    ISSUE_STEPS,
     LEADER_FIELDS,
     MEMBER_CATEGORIES,
     MEMBER_FIELDS,
@@ -123,7 +122,7 @@ def _issue_categories(session):
     return [(c, c) for c in issues.issue_categories(session)]
 
 
-_STEP = Field("step", "步骤", CHOICE, choices=ISSUE_STEPS, width=4)
+_STATE = Field("state", "进度", CHOICE, choices=issues.ISSUE_STATES, width=4)
 _DUE = Field("due_on", "办结时限", DATE, width=9)
 _OVERDUE = Field("overdue", "逾期", BOOL, width=3)
 _OWNER = Field("owner", "责任人", width=8)
@@ -131,14 +130,14 @@ ISSUES = RosterSpec(
     key="issues", title="居民问题", measure="件", heading="居民问题（五事制）", add_text="提事（登记问题）",
     edit_text="办理…",
     columns=[Column.of(IS["number"]), Column.of(IS["raised_at"]), Column.of(IS["category"]),
-             Column.of(IS["building_id"]), Column.of(IS["description"]), Column.of(_STEP), Column.of(_OWNER),
+             Column.of(IS["building_id"]), Column.of(IS["description"]), Column.of(_STATE), Column.of(_OWNER),
              Column.of(_DUE), Column.of(_OVERDUE), Column.of(IS["source"]), Column.of(IS["reporter_name"]),
              Column.of(IS["reporter_phone"])],
     search_attrs=("number", "description", "category", "building", "reporter_name", "reporter_phone", "owner"),
     search_hint="搜索：编号、内容、类别、楼栋、反映人、责任人",
     load=lambda session: issues.list_issues(session, date.today()), delete=issues.delete_issues,
     restore=issues.restore_issues, open_form=_open_issue, describe=lambda row: row.number,
-    filters=[FilterSpec("全部步骤", "step", lambda _s: list(ISSUE_STEPS)),
+    filters=[FilterSpec("全部进度", "state", lambda _s: list(issues.ISSUE_STATES)),
              FilterSpec("全部类别", "category", _issue_categories),
              FilterSpec("是否逾期（全部）", "overdue", lambda _s: [(True, "已逾期"), (False, "未逾期")]),
              BUILDING_FILTER],
