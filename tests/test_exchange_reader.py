@@ -318,3 +318,17 @@ def test_other_cells():
     assert cell_text(True, FIELD["is_registered"]) == "是"
     assert cell_text(False, FIELD["is_registered"]) == "否"
     assert FIELD["is_registered"].parse(cell_text(True, FIELD["is_registered"])) is True
+
+
+def test_a_repeated_header_led_by_a_sequence_column_is_skipped(tmp_path):
+    """Printed rosters repeat their header on every page, 序号 first: not a data row."""
+    rows = [
+        ["序号", "姓名", "身份证号"],
+        [1, "张三", ID1],
+        ["序号", "姓名", "身份证号"],
+        [2, "李四", ID2],
+        [" 序号 ", "姓名 ", "身份证号"],  # retyped with stray spaces
+        [3, "王五", ID1],
+    ]
+    table = only_table(save_xlsx(tmp_path / "t.xlsx", rows))
+    assert [n for n, _ in table.rows] == [2, 4, 6]

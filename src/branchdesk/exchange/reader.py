@@ -344,6 +344,7 @@ def locate_table(sheet: Sheet, fields: Sequence[F.Field], mapping: Mapping | Non
     score, first, height, cells = best
     columns, headers, ignored = _match_row(cells, index)
     width = len(cells)
+    header_texts = {str(c).strip() for c in cells if c is not None}
     table = Table(
         sheet_name=sheet.name,
         header_row=first + 1,
@@ -362,7 +363,11 @@ def locate_table(sheet: Sheet, fields: Sequence[F.Field], mapping: Mapping | Non
             break
         if lead.startswith(_SUBTOTAL_PREFIXES):
             continue
-        if len(_match_row(row, index)[0]) >= score:  # the header repeated (printed pages)
+        # the header repeated (printed pages): a copy of the header's cells, so the row is
+        # matched word by word only when enough of its texts are the header's own
+        # (normalising every cell of every row would cost an NFKC each)
+        if sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= score \
+                and len(_match_row(row, index)[0]) >= score:
             continue
         cells_ = list(row[:width])
         cells_.extend([None] * (width - len(cells_)))
