@@ -32,6 +32,7 @@ from .reader import Table
 from .writer import CODE_FIELD
 
 M = by_key(MEMBER_FIELDS)
+_REQUIRED = tuple(f for f in MEMBER_FIELDS if f.required)
 
 
 class _PartyOrgs:
@@ -40,6 +41,7 @@ class _PartyOrgs:
 
     def __init__(self, session: Session):
         self._ids: dict[str, set[int]] = {}
+        self._resolved: dict[str, int | str] = {}  # text → id, or why it is refused: rows repeat a few names
         for choice in org_service.party_org_choices(session):
             full = self._norm(choice.label)
             short = self._norm(choice.label.rsplit("/", 1)[-1])
@@ -51,6 +53,18 @@ class _PartyOrgs:
         return re.sub(r"\s+", "", clean_text(text) or "")
 
     def resolve(self, text: str) -> int:
+        found = self._resolved.get(text)
+        if found is None:
+            try:
+                found = self._resolve(text)
+            except Invalid as exc:
+                found = str(exc)
+            self._resolved[text] = found
+        if isinstance(found, str):
+            raise Invalid(found)
+        return found
+
+    def _resolve(self, text: str) -> int:
         ids = self._ids.get(self._norm(text), set())
         if len(ids) == 1:
             return next(iter(ids))
@@ -86,7 +100,9 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
             match = by_id_number.get(idn)
         if match is None and not idn and values.get("name") and values.get("phone"):
             match = by_name_phone.get((values["name"], values["phone"]))
-        if match is None:  # a new member: the required fields must be there
+        if match is None and any(f.key not in raw for f in _REQUIRED):
+            # a new member: the required fields must be there (parsed again only when a column
+            # is missing: a field present parses the same either way)
             values, errors = parse_record(MEMBER_FIELDS, raw, new=True)
         people.check_member(values, errors)
         if "address" in values and "address" not in errors:

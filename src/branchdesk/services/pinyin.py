@@ -1,6 +1,8 @@
 """Pinyin of names, for sorting and for searching by initials (zs → 张三)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Surnames whose reading differs from the character's everyday reading.
 _SURNAME_READINGS = {
     "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha",
@@ -16,13 +18,28 @@ _GIVEN_NAME_READINGS = {"长": "chang"}
 _COMPOUND_SURNAMES = {"长孙": ("zhang", "sun"), "尉迟": ("yu", "chi"), "万俟": ("mo", "qi")}
 
 
+def _as_letters(chars: str) -> list[str]:
+    """What stands for characters without pinyin (Latin letters, digits): themselves."""
+    return list(chars.lower())
+
+
+@lru_cache(maxsize=16384)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """lazy_pinyin of one word as pypinyin cuts a text. Given a list, lazy_pinyin takes
+    its items as words already cut, so this is the same as its part of the whole name;
+    names share their characters, and converting one costs far more than a lookup."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin([word], style=Style.NORMAL, errors=_as_letters))
+
+
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin without tones or spaces, and the initials: ("zhangsan", "zs")."""
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin.seg.simpleseg import seg  # how lazy_pinyin cuts a text into words (phrases, characters)
 
     if not name:
         return "", ""
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
+    syllables = [s for word in seg(name) for s in _word_syllables(word)]
     if len(syllables) == len(name):  # one syllable per character (no Latin letters or digits)
         for n, char in enumerate(name[1:], start=1):
             if char in _GIVEN_NAME_READINGS:
