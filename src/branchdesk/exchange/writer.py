@@ -208,6 +208,7 @@ class _Styles:
         self.text = self._proto(number_format=TEXT_FORMAT)
         self.date = self._proto(number_format=DATE_FORMAT)
         self.literal = self._proto(quote_prefix=True)
+        self.literal_text = self._proto(number_format=TEXT_FORMAT, quote_prefix=True)
 
     def _proto(self, *, number_format: str | None = None, quote_prefix: bool = False) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws)
@@ -221,7 +222,9 @@ class _Styles:
         cell = WriteOnlyCell(self.ws)
         cell._value = value
         cell.data_type = "d" if isinstance(value, date) else "s"
-        cell._style = copy(proto._style)
+        # One style array shared by every cell of a kind: a write-only cell is written
+        # once and never restyled, so a copy per cell would only cost time.
+        cell._style = proto._style
         return cell
 
     def plain(self, value):
@@ -243,11 +246,7 @@ def _cell_maker(field: Field, styles: _Styles, masked: bool) -> Callable[[object
             if value is None or value == "":
                 return None
             shown = field.display(value, masked=hide)
-            proto = styles.literal if shown.startswith(FORMULA_STARTS) else styles.text
-            cell = styles.cell(proto, shown)
-            if proto is styles.literal:
-                cell.number_format = TEXT_FORMAT
-            return cell
+            return styles.cell(styles.literal_text if shown.startswith(FORMULA_STARTS) else styles.text, shown)
         return text_cell
     if kind == F.DATE:
         def date_cell(value):
@@ -353,6 +352,7 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
     left = Alignment(horizontal="left", vertical="top", wrap_text=True)
     for label, value in rows:
         cell = styles.cell(styles.text, value) if isinstance(value, str) else WriteOnlyCell(facts, value=value)
+        cell._style = copy(cell._style)  # its own style: the prototype's is shared
         cell.alignment = left  # counts too: a column of facts reads from the left
         label_cell = WriteOnlyCell(facts, value=label)
         label_cell.alignment = left
