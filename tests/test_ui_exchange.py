@@ -18,7 +18,7 @@ from branchdesk.services.demo import fill_demo  # noqa: E402
 from branchdesk.ui.export_dialog import ExportDialog  # noqa: E402
 from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
 from branchdesk.ui.main_window import MainWindow  # noqa: E402
-from branchdesk.ui.qtenv import make_settings, setup_application  # noqa: E402
+from ui_helpers import shown_window  # noqa: E402
 from exchange_helpers import build_qiming  # noqa: E402
 
 MESSAGES: list[str] = []
@@ -36,18 +36,7 @@ def _no_blocking_boxes(monkeypatch):
 
 
 def _window(qtbot, qapp, store) -> MainWindow:
-    setup_application(qapp)
-    w = MainWindow.on_store(store, make_settings())
-
-    def shut(win):
-        win.close()
-        for page in win.pages:
-            page.tasks.wait()
-
-    qtbot.addWidget(w, before_close_func=shut)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_window(qtbot, qapp, store)
 
 
 @pytest.fixture

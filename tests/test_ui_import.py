@@ -13,27 +13,15 @@ from PySide6.QtWidgets import QFileDialog, QPushButton  # noqa: E402
 
 from branchdesk.services import people  # noqa: E402
 from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
-from branchdesk.ui.main_window import MainWindow  # noqa: E402
 from branchdesk.ui.mapping_dialog import MappingDialog  # noqa: E402
-from branchdesk.ui.qtenv import make_settings, setup_application  # noqa: E402
+from ui_helpers import shown_window  # noqa: E402
 from exchange_helpers import HEADER, build_qiming, rows, write_roster  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, qapp, store):
-    setup_application(qapp)
     build_qiming(store)
-    w = MainWindow.on_store(store, make_settings())
-
-    def shut(win):
-        win.close()
-        for page in win.pages:
-            page.tasks.wait()
-
-    qtbot.addWidget(w, before_close_func=shut)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_window(qtbot, qapp, store)
 
 
 def open_import(qtbot, window, monkeypatch, path) -> ImportDialog:

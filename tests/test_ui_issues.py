@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QPushButton 
 
 from branchdesk.services import issues as S  # noqa: E402
 from branchdesk.ui.issues import IssueDialog, IssueForm, StepDialog  # noqa: E402
-from branchdesk.ui.main_window import MainWindow  # noqa: E402
-from branchdesk.ui.qtenv import make_settings, setup_application  # noqa: E402
+from ui_helpers import shown_window  # noqa: E402
 from exchange_helpers import build_qiming  # noqa: E402
 
 ISSUES_PAGE = 4
@@ -23,19 +22,8 @@ ISSUES_PAGE = 4
 
 @pytest.fixture
 def window(qtbot, qapp, store):
-    setup_application(qapp)
     build_qiming(store)
-    w = MainWindow.on_store(store, make_settings())
-
-    def shut(win):
-        win.close()
-        for page in win.pages:
-            page.tasks.wait()
-
-    qtbot.addWidget(w, before_close_func=shut)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_window(qtbot, qapp, store)
 
 
 def type_text(widget, text: str) -> None:

@@ -52,3 +52,23 @@ def build_org(store: Store, buildings: tuple[str, ...] = ("1", "2", "3")) -> Org
 def household_id(store: Store, short: str) -> int:
     with store.session() as s:
         return next(r.id for r in org.household_refs(s) if r.short == short)
+
+
+def shown_window(qtbot, qapp, store: Store):
+    """The main window on a store, shown; closed (settings written, loads finished)
+    at the end of the test."""
+    from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.qtenv import make_settings, setup_application
+
+    setup_application(qapp)
+    window = MainWindow.on_store(store, make_settings())
+
+    def shut(win):
+        win.close()
+        for page in win.pages:
+            page.tasks.wait()
+
+    qtbot.addWidget(window, before_close_func=shut)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
