@@ -41,7 +41,6 @@ from .plan import (  # noqa: F401  (re-exported: the GUI and the command line re
 from .reader import (
     Mapping,
     Table,
-    choose_sheet,
     guess_field,
     header_cells_of,
     locate_table,
@@ -82,17 +81,15 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
         raise ExchangeError(f"不认识的名册类型“{kind}”，可用的有：{'、'.join(KINDS)}。")
     candidates = [chosen_kind] if chosen_kind else list(KINDS.values())
     best = None
-    for k in candidates:
-        found = choose_sheet(sheets, k.fields, mapping)
-        if found is not None:
-            table = locate_table(found, k.fields, mapping)
-            score = len(table.columns)
+    for k in candidates:  # scored by their headers alone: only the winner's rows are collected
+        for found, score in roster_sheets(sheets, k.fields, mapping):
             if best is None or score > best[0]:
-                best = (score, k, table, found)
+                best = (score, k, found)
     if best is None:
         wanted = chosen_kind.title if chosen_kind else "名册"
         raise ExchangeError(f"“{name}”中找不到{wanted}的表头（如“姓名”“身份证号”），请确认选择了正确的文件。")
-    _score, k, table, found = best
+    _score, k, found = best
+    table = locate_table(found, k.fields, mapping)
     if mapping is None and remembered:
         mapping = remembered.get(layout_signature(k.key, header_cells_of(found.rows, table)))
         if mapping is not None:
