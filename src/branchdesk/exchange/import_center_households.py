@@ -26,7 +26,6 @@ from ..models import CenterHousehold, center_household_link
 from ..services import org as org_service
 from ..services import people
 from ..validation import Invalid, clean_text, parse_phone
-from .import_members import _take_masked_numbers
 from .plan import (
     CHANGED,
     INVALID,
@@ -39,6 +38,7 @@ from .plan import (
     Report,
     display,
     read_rows,
+    take_masked_numbers,
 )
 from .reader import Table
 from .writer import CENTER_HOUSEHOLDS, CODE_FIELD
@@ -313,7 +313,7 @@ def _find_member(roster: _Roster, raw: dict, problems: dict, name: str | None, c
         problems[exc.key] = str(exc)
         return None
     if masked:  # the mask must be that of the member's stored number
-        _take_masked_numbers({"id_number": masked}, problems, roster.snapshot[member_id])
+        take_masked_numbers({"id_number": masked}, problems, roster.snapshot[member_id], M)
         if "id_number" in problems:
             return None
     return member_id

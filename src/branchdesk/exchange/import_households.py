@@ -19,7 +19,6 @@ from ..validation import (
     parse_room,
     parse_unit,
 )
-from .import_members import _take_masked_numbers
 from .plan import (
     CHANGED,
     INVALID,
@@ -32,6 +31,7 @@ from .plan import (
     Report,
     display,
     read_rows,
+    take_masked_numbers,
 )
 from .reader import Table
 from .writer import CODE_FIELD
@@ -91,7 +91,7 @@ def plan_households(session: Session, table: Table, report: Report | None = None
             compound_id = None
         if compound and compound_id is None and not places.communities and not raw.get("community"):
             errors.setdefault("compound", f"数据库中还没有社区，无法新建小区“{compound}”：请先在“组织架构”中填写社区名称。")
-        _take_masked_numbers(raw, errors, details.get(match) if match else None, H)
+        take_masked_numbers(raw, errors, details.get(match) if match else None, H)
         values, field_errors = parse_record(HOUSEHOLD_FIELDS, {k: v for k, v in raw.items() if k not in _PLACE
                                                                or k == "grid"})
         errors.update({k: v for k, v in field_errors.items() if k not in errors})

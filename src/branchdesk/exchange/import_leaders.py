@@ -18,7 +18,6 @@ from ..models import Building, BuildingLeader, Compound, Member, Resident, Unit
 from ..services import ValidationFailed, people
 from ..validation import Invalid, clean_text
 from . import ExchangeError
-from .import_members import _take_masked_numbers
 from .plan import (
     CHANGED,
     INVALID,
@@ -31,6 +30,7 @@ from .plan import (
     Report,
     display,
     read_rows,
+    take_masked_numbers,
 )
 from .reader import Table
 from .writer import CODE_FIELD, LEADERS
@@ -249,7 +249,7 @@ def _plan_leaders(session: Session, table: Table, report: Report | None = None) 
         masked = any("*" in (raw.get(k) or "") for k in ("id_number", "phone"))
         if match is None and masked and building_id is not None:  # a masked export whose codes were cut off
             match = known.masked_match(name, place, raw)
-        _take_masked_numbers(raw, problems, known.leaders.get(match))
+        take_masked_numbers(raw, problems, known.leaders.get(match), L)
         values, errors = parse_record(LEADER_FIELDS, raw, new=False)
         idn, phone = values.get("id_number"), values.get("phone")
         if match is None and building_id is not None and "unit_id" not in problems:

@@ -24,6 +24,7 @@ from .plan import (
     Report,
     display,
     read_rows,
+    take_masked_numbers,
 )
 from .reader import Table
 
@@ -93,7 +94,7 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
                 problems["party_org_id"] = str(exc)
                 del raw["party_org_id"]
         match = code if code in snapshot else None
-        _take_masked_numbers(raw, problems, snapshot.get(match))
+        take_masked_numbers(raw, problems, snapshot.get(match), M)
         values, errors = parse_record(MEMBER_FIELDS, raw, new=False)
         idn = values.get("id_number")
         if match is None and idn:
@@ -141,21 +142,6 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
                 row.status = CHANGED if row.changes else UNCHANGED
         planned.append(row)
     return planned
-
-
-def _take_masked_numbers(raw: dict, problems: dict, stored: dict | None, fields: dict = M) -> None:
-    """A roster exported with 隐藏部分号码 comes back with 110105********002X: where that
-    is the mask of what is stored the number is unchanged; otherwise it cannot be used."""
-    for key in ("id_number", "phone"):
-        text = raw.get(key)
-        if not text or "*" not in text:
-            continue
-        f = fields[key]
-        if stored is not None and f.display(stored.get(key), masked=True) == text:
-            del raw[key]
-        else:
-            problems[key] = (f"{f.label}是隐藏了部分数字的（如 138****8000），无法导入：请填写完整号码，"
-                             "或用“显示完整号码”导出的表格。")
 
 
 def _member_changes(session: Session, old: dict, new: dict) -> list[Change]:

@@ -171,3 +171,18 @@ def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Repor
                 row.problems[key] = str(exc)
         yield row
     report(total, total, "检查完成")
+
+
+def take_masked_numbers(raw: dict, problems: dict, stored: dict | None, fields: dict[str, F.Field]) -> None:
+    """A roster exported with 隐藏部分号码 comes back with 110105********002X: where that
+    is the mask of what is stored the number is unchanged; otherwise it cannot be used."""
+    for key in ("id_number", "phone"):
+        text = raw.get(key)
+        if not text or "*" not in text:
+            continue
+        f = fields[key]
+        if stored is not None and f.display(stored.get(key), masked=True) == text:
+            del raw[key]
+        else:
+            problems[key] = (f"{f.label}是隐藏了部分数字的（如 138****8000），无法导入：请填写完整号码，"
+                             "或用“显示完整号码”导出的表格。")

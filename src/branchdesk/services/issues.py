@@ -25,7 +25,7 @@ from ..fields import (
     VERDICT_FIELD,
     parse_record,
 )
-from ..models import Building, ChoiceItem, Household, Issue, IssueEvent, Unit
+from ..models import Building, Household, Issue, IssueEvent, Unit
 from ..models.issues import (
     BASICALLY_SATISFIED,
     DECIDED,
@@ -44,6 +44,7 @@ from ..models.lists import ISSUE_CATEGORY, ISSUE_SOURCE
 from ..models.meta import AppMeta
 from ..validation import Invalid
 from . import NotFound, ValidationFailed
+from .lists import active_labels
 from .org import resolve_household
 
 STEP_LABELS = dict(ISSUE_STEPS)
@@ -125,17 +126,12 @@ def is_overdue(issue, today: date) -> bool:
 
 
 # ---- the choice lists ------------------------------------------------------------------------
-def choices(session: Session, kind: str) -> list[str]:
-    return list(session.scalars(select(ChoiceItem.label).where(ChoiceItem.kind == kind, ChoiceItem.active)
-                                .order_by(ChoiceItem.sort_key, ChoiceItem.id)))
-
-
 def issue_categories(session: Session) -> list[str]:
-    return choices(session, ISSUE_CATEGORY)
+    return active_labels(session, ISSUE_CATEGORY)
 
 
 def issue_sources(session: Session) -> list[str]:
-    return choices(session, ISSUE_SOURCE)
+    return active_labels(session, ISSUE_SOURCE)
 
 
 # ---- 提事 -----------------------------------------------------------------------------------
