@@ -18,7 +18,7 @@ from ..models.issues import DECIDED, DISCUSSED, DOING, RAISED, REVIEWED
 from ..services import NotFound, ValidationFailed, org
 from ..services import issues as S
 from ..store import Store
-from .field_inputs import make_input
+from .field_inputs import FORM_STYLE, make_input
 from .forms import RecordForm, Section, address_suggestions, run_form
 
 STEP_LABELS = dict(ISSUE_STEPS)
@@ -111,6 +111,7 @@ class StepDialog(QDialog):
     def __init__(self, title: str, fields: tuple[Field, ...], run, parent: QWidget, values: dict | None = None):
         super().__init__(parent)
         self.setObjectName("stepDialog")
+        self.setStyleSheet(FORM_STYLE)  # a wrong field turns red as in every form
         self.setWindowTitle(title)
         self.run = run
         self.inputs = {f.key: make_input(f, self) for f in (*fields, ACTOR)}
