@@ -107,8 +107,10 @@ class MainWindow(QMainWindow):
         org_page = OrgPage(store, self.settings, status, self)
         org_page.changed.connect(self._data_changed)  # a new building joins the filters
         self.pages = [org_page]
+        from .issue_board import IssuesPage  # the issues' table with their board
+
         for spec in ROSTERS:
-            page = RosterPage(spec, store, self.settings, status, self)
+            page = (IssuesPage if spec.key == "issues" else RosterPage)(spec, store, self.settings, status, self)
             page.changed.connect(self._data_changed)
             self.pages.append(page)
         assert tuple(["组织架构", *(spec.title for spec in ROSTERS)]) == PAGE_TITLES
