@@ -269,6 +269,12 @@ COMMITMENT_FIELDS: tuple[Field, ...] = (
 STEP_NOTE = Field("note", "情况说明", MULTILINE, max_length=2000, width=20)
 VERDICT_FIELD = Field("verdict", "居民评价", CHOICE, required=True, choices=VERDICTS, headers=("满意度", "评价"),
                       width=6)
+# Where an issue stands, as its list and its Excel exchange show it: the step, or 已办结
+# once the residents are satisfied (a reviewed issue with 满意 or 基本满意).
+ISSUE_CLOSED_STATE = "closed"
+ISSUE_STATES = (*ISSUE_STEPS, (ISSUE_CLOSED_STATE, "已办结"))
+ISSUE_STATE_FIELD = Field("state", "进度", CHOICE, choices=ISSUE_STATES,
+                          headers=("步骤", "办理进度", "当前步骤", "五事制步骤"), width=4)
 
 
 # ---- the three lists (需求清单 / 资源清单 / 责任清单) and the partners (红色合伙人) ---------
@@ -382,12 +388,25 @@ RESPONSIBILITY_FIELDS: tuple[Field, ...] = (
 )
 RESPONSIBILITY_DERIVED = ("status", "result", "done_on")
 
+# 认领: who takes a demand on, a partner or a member (claim_demand takes exactly one)
+CLAIMER_KINDS = ((BY_PARTNER, "红色合伙人"), (BY_MEMBER, "在职党员"))
+CLAIM_FIELDS: tuple[Field, ...] = (
+    Field("claimer_kind", "认领方", CHOICE, required=True, choices=CLAIMER_KINDS, width=6),
+    Field("partner_id", "认领单位", REF, width=14),
+    Field("member_id", "认领党员", REF, width=8),
+    Field("claimed_on", "认领日期", DATE, required=True, width=9),
+)
+DEMAND_DONE_ON = Field("done_on", "办结日期", DATE, required=True, width=9)
+DEMAND_CLOSED_ON = Field("done_on", "关闭日期", DATE, required=True, width=9)
+DUTY_STATUS_ON = Field("on", "日期", DATE, required=True, width=9, hint="完成的日期；未完成时为更新进展的日期")
+
 # 在职党员双报到: the member's own fields are MEMBER_FIELDS; these are the list's own
 REGISTRATION_FIELDS: tuple[Field, ...] = (
     Field("registered_on", "报到日期", DATE, headers=("双报到日期", "报到时间"), width=9),
     Field("services", "服务次数", headers=("服务数", "参与服务次数"), width=4),
     Field("last_served_on", "最近服务", DATE, headers=("最近服务日期",), width=9),
 )
+REGISTRANT_FIELD = Field("member_id", "报到党员", REF, required=True, width=8)
 
 
 def check_against_id(values: dict, errors: dict) -> None:

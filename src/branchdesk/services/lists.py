@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, exists, func, insert, select, update
+from sqlalchemy import case, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..fields import (
@@ -612,16 +612,19 @@ def close_demand(session: Session, demand_id: int, *, reason: str, on: date) -> 
 
 
 # ---- responsibilities (责任清单) ----------------------------------------------------------------
-def _duty_select():
+def _duty_select(today: date | None = None):
+    overdue = (func.coalesce((Responsibility.status != DUTY_DONE) & (Responsibility.deadline < today), False)
+               if today else literal(False))
     return (select(Responsibility.id, Responsibility.title, Responsibility.owner_unit, Responsibility.owner_name,
                    Responsibility.deadline, Responsibility.source, Responsibility.status, Responsibility.result,
-                   Responsibility.done_on)
+                   Responsibility.done_on, overdue.label("overdue"))
             .where(Responsibility.deleted_at.is_(None)))
 
 
-def list_responsibilities(session: Session) -> list:
-    """Unfinished duties first, by deadline (those without one last); one query."""
-    stmt = _duty_select().order_by(Responsibility.status == DUTY_DONE, Responsibility.deadline.is_(None),
+def list_responsibilities(session: Session, today: date | None = None) -> list:
+    """Unfinished duties first, by deadline (those without one last); one query. With
+    today, each row says whether it is overdue."""
+    stmt = _duty_select(today).order_by(Responsibility.status == DUTY_DONE, Responsibility.deadline.is_(None),
                                    Responsibility.deadline, Responsibility.id)
     return session.execute(stmt).all()
 
@@ -705,6 +708,31 @@ def unregister_member(session: Session, member_id: int) -> None:
     member = _live(session, Member, member_id)
     member.is_registered, member.registered_on = False, None
     session.flush()
+
+
+def unregister_members(session: Session, member_ids: list[int]) -> dict[int, date | None]:
+    """Take several members off the 双报到 list; returns what undo needs (their dates)."""
+    members = session.scalars(select(Member).where(Member.id.in_(member_ids), Member.is_registered)).all()
+    undo = {m.id: m.registered_on for m in members}
+    for m in members:
+        m.is_registered, m.registered_on = False, None
+    session.flush()
+    return undo
+
+
+def restore_registrations(session: Session, member_ids: list[int], undo: dict[int, date | None]) -> None:
+    """Undo unregister_members: the members report again on the days they had."""
+    for member in session.scalars(select(Member).where(Member.id.in_(member_ids))):
+        if member.id in undo and member.deleted_at is None:
+            member.is_registered, member.registered_on = True, undo[member.id]
+    session.flush()
+
+
+def member_services(session: Session, member_id: int) -> list:
+    """What a registered member has done (认领的需求 and other services), newest first."""
+    stmt = (select(ServiceLog.served_on, ServiceLog.description).where(ServiceLog.member_id == member_id)
+            .order_by(ServiceLog.served_on.desc(), ServiceLog.id.desc()))
+    return session.execute(stmt).all()
 
 
 def list_registered_members(session: Session) -> list:

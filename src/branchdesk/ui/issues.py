@@ -108,13 +108,15 @@ class StepDialog(QDialog):
     """The fields of one step (a note, or the decision, or the verdict) and who did it;
     run() calls the service and shows its messages beside the fields."""
 
-    def __init__(self, title: str, fields: tuple[Field, ...], run, parent: QWidget, values: dict | None = None):
+    def __init__(self, title: str, fields: tuple[Field, ...], run, parent: QWidget, values: dict | None = None,
+                 *, with_actor: bool = True, make=make_input):
         super().__init__(parent)
         self.setObjectName("stepDialog")
         self.setStyleSheet(FORM_STYLE)  # a wrong field turns red as in every form
         self.setWindowTitle(title)
         self.run = run
-        self.inputs = {f.key: make_input(f, self) for f in (*fields, ACTOR)}
+        # make(field, parent): the input for each field (a page may pick a searchable member picker)
+        self.inputs = {f.key: make(f, self) for f in (*fields, *((ACTOR,) if with_actor else ()))}
         form = QFormLayout()
         for inp in self.inputs.values():
             form.addRow(inp.label, inp.container)

@@ -28,6 +28,16 @@ class FilterSpec:
 
 
 @dataclass(frozen=True)
+class PageAction:
+    """A step a page offers on the one selected record besides editing it (对接, 认领, 办结 …)."""
+    text: str
+    run: Callable  # (page, row) -> True when something was saved
+    shortcut: str | None = None
+    applies: Callable = lambda row: True  # enabled for this row?
+    tip: str = ""
+
+
+@dataclass(frozen=True)
 class RosterSpec:
     key: str  # settings key, and the page's objectName
     title: str  # 党员
@@ -46,6 +56,14 @@ class RosterSpec:
     add_text: str = ""  # the new-record action; 新增党员 when left empty
     edit_text: str = "编辑"
     filters: list[FilterSpec] = field(default_factory=list)
+    actions: tuple[PageAction, ...] = ()
+    delete_text: str = "删除"
+    undo_text: str = "撤销删除"
+    nav: str = ""  # the sidebar's word; the title when left empty
+
+    @property
+    def nav_title(self) -> str:
+        return self.nav or self.title
 
 
 class RosterPage(QWidget):
@@ -109,8 +127,14 @@ class RosterPage(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.act_add = self._action(spec.add_text or f"新增{spec.title}", QKeySequence.StandardKey.New, self.add)
         self.act_edit = self._action(spec.edit_text, "Return", self.edit_selected)
-        self.act_delete = self._action("删除", QKeySequence.StandardKey.Delete, self.delete_selected)
-        self.act_undo = self._action("撤销删除", QKeySequence.StandardKey.Undo, self.undo_delete)
+        self.step_actions: list[tuple[PageAction, QAction]] = []
+        for step in spec.actions:
+            act = self._action(step.text, step.shortcut, lambda _c=False, a=step: self.run_step(a))
+            if step.tip:
+                act.setToolTip(step.tip + (f"（{act.shortcut().toString()}）" if step.shortcut else ""))
+            self.step_actions.append((step, act))
+        self.act_delete = self._action(spec.delete_text, QKeySequence.StandardKey.Delete, self.delete_selected)
+        self.act_undo = self._action(spec.undo_text, QKeySequence.StandardKey.Undo, self.undo_delete)
         self.act_undo.setEnabled(False)
         if spec.exchange_kind:
             self.act_import = self._action("从 Excel 导入…", "Ctrl+I", self.import_file)
@@ -220,9 +244,11 @@ class RosterPage(QWidget):
         self.count_label.setText(f"共 {total} {m}" if shown == total else f"共 {total} {m}，找到 {shown} {m}")
 
     def _update_actions(self) -> None:
-        n = len(self.selected_ids())
-        self.act_edit.setEnabled(n == 1)
-        self.act_delete.setEnabled(n > 0)
+        rows = self.selected_rows()
+        self.act_edit.setEnabled(len(rows) == 1)
+        self.act_delete.setEnabled(bool(rows))
+        for step, act in self.step_actions:
+            act.setEnabled(len(rows) == 1 and bool(step.applies(rows[0])))
 
     def _toggle_mask(self, unmasked: bool) -> None:
         self.model.set_masked(not unmasked)
@@ -251,6 +277,13 @@ class RosterPage(QWidget):
         if len(ids) == 1:
             self._after_form(self.spec.open_form(self, self.store, ids[0]))
 
+    def run_step(self, step: PageAction) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 1 or not step.applies(rows[0]):
+            return
+        if step.run(self, rows[0]):
+            self._after_form(rows[0].id)
+
     def _after_form(self, saved_id: int | None) -> None:
         if saved_id is None:
             return
@@ -266,13 +299,14 @@ class RosterPage(QWidget):
         if not rows:
             return
         names = "、".join(self.spec.describe(r) for r in rows[:10]) + ("等" if len(rows) > 10 else "")
-        text = f"确定要删除选中的 {len(rows)} {self.spec.measure}{self.spec.title}吗？\n\n{names}"
+        verb, undo = self.spec.delete_text, self.spec.undo_text
+        text = f"确定要{verb}选中的 {len(rows)} {self.spec.measure}{self.spec.title}吗？\n\n{names}"
         if self.spec.delete_note:
             text += f"\n\n{self.spec.delete_note}"
-        text += "\n\n删除后可以用“撤销删除”（Ctrl+Z）恢复。"
-        box = QMessageBox(QMessageBox.Icon.Warning, "确认删除", text,
+        text += f"\n\n{verb}后可以用“{undo}”（Ctrl+Z）恢复。"
+        box = QMessageBox(QMessageBox.Icon.Warning, f"确认{verb}", text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.button(QMessageBox.StandardButton.Yes).setText("删除")
+        box.button(QMessageBox.StandardButton.Yes).setText(verb)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if box.exec() != QMessageBox.StandardButton.Yes:
             return
@@ -283,7 +317,8 @@ class RosterPage(QWidget):
         self.act_undo.setEnabled(True)
         self.reload()
         self.changed.emit()
-        self.status.showMessage(f"已删除 {len(ids)} {self.spec.measure}{self.spec.title}：{names}。按 Ctrl+Z 可撤销。", 15000)
+        self.status.showMessage(f"已{self.spec.delete_text} {len(ids)} {self.spec.measure}{self.spec.title}：{names}。"
+                                "按 Ctrl+Z 可撤销。", 15000)
 
     def undo_delete(self) -> None:
         if not self._undo:

@@ -2,7 +2,7 @@
 RosterSpec from the field registry."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..fields import (
@@ -10,6 +10,16 @@ from ..fields import (
     CENTER_HOUSEHOLD_FIELDS,
     CHOICE,
     DATE,
+    DEMAND_FIELDS,
+    DEMAND_STATUSES,
+    DUTY_STATUSES,
+    PARTNER_FIELDS,
+    PROVIDER_KINDS,
+    REGISTRATION_FIELDS,
+    RESOURCE_FIELDS,
+    RESPONSE_LEVELS,
+    RESPONSIBILITY_FIELDS,
+    URGENCIES,
     FOUR_HAVES,
     ISSUE_FIELDS,
     LEADER_FIELDS,
@@ -20,8 +30,9 @@ from ..fields import (
     Field,
     by_key,
 )
-from ..services import issues, org, people
-from .list_page import FilterSpec, RosterSpec
+from ..models.lists import DEMAND_CLAIMED, DEMAND_MATCHED, DEMAND_OPEN
+from ..services import issues, lists, org, people
+from .list_page import FilterSpec, PageAction, RosterSpec
 from .table_model import Column
 
 M = by_key(MEMBER_FIELDS)
@@ -143,4 +154,143 @@ ISSUES = RosterSpec(
              BUILDING_FILTER],
 )
 
-ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS, ISSUES)
+
+# ---- the three lists, the partners and 双报到 -------------------------------------------------
+def _list_form(name: str):
+    """The form opener of ui/list_forms.py called name, imported when first used."""
+    def opener(parent, store, record_id):
+        from . import list_forms
+        return getattr(list_forms, name)(parent, store, record_id)
+    return opener
+
+
+def _list_step(name: str):
+    def run(page, row):
+        from . import list_forms
+        return getattr(list_forms, name)(page, row)
+    return run
+
+
+def _demand_categories(session):
+    return [(c, c) for c in lists.demand_categories(session)]
+
+
+@dataclass(frozen=True)
+class _Serves:
+    """A resource serves this category among its several (健康保健、助老助残)."""
+    category: str
+
+    def __call__(self, row) -> bool:
+        return self.category in (row.categories or "").split("、")
+
+
+def _idle(row) -> bool:
+    return not row.in_use
+
+
+def _busy(row) -> bool:
+    return bool(row.in_use)
+
+
+def _serving(session):
+    return [(_Serves(c), c) for c in lists.demand_categories(session)]
+
+
+DM = by_key(DEMAND_FIELDS)
+RS = by_key(RESOURCE_FIELDS)
+DT = by_key(RESPONSIBILITY_FIELDS)
+PT = by_key(PARTNER_FIELDS)
+RG = by_key(REGISTRATION_FIELDS)
+_MATCHABLE = (DEMAND_OPEN, DEMAND_MATCHED)  # a claimed demand keeps its resource
+_FINISHABLE = (DEMAND_MATCHED, DEMAND_CLAIMED)  # done needs someone or something to have done it
+_IN_HAND = (DEMAND_OPEN, DEMAND_MATCHED, DEMAND_CLAIMED)
+
+DEMANDS = RosterSpec(
+    key="demands", nav="需求清单", title="需求", measure="条", heading="需求清单", add_text="登记需求", edit_text="编辑",
+    columns=[Column.of(DM["raised_on"]), Column.of(DM["category"]), Column.of(DM["description"]),
+             Column.of(DM["urgency"]), Column.of(DM["status"]), Column.of(DM["raised_by"]),
+             Column.of(DM["address"]), Column.of(DM["building_id"]), Column.of(DM["contact_phone"]),
+             Column.of(DM["resource"]), Column.of(DM["claimed_by"]), Column.of(DM["claimed_on"]),
+             Column.of(DM["done_on"]), Column.of(DM["result"]), Column.of(DM["feedback"])],
+    search_attrs=("description", "category", "raised_by", "address", "building", "resource", "claimed_by",
+                  "contact_phone"),
+    search_hint="搜索：内容、类别、提出人、住址、对接资源、认领方",
+    load=lists.list_demands, delete=lists.delete_demands, restore=lists.restore_demands,
+    open_form=_list_form("open_demand_form"), describe=lambda row: (row.description or "")[:16],
+    exchange_kind="demands",
+    filters=[FilterSpec("全部状态", "status", lambda _s: list(DEMAND_STATUSES)),
+             FilterSpec("全部类别", "category", _demand_categories),
+             FilterSpec("全部紧急程度", "urgency", lambda _s: list(URGENCIES)),
+             BUILDING_FILTER],
+    actions=(PageAction("对接资源…", _list_step("match_demand"), "Ctrl+M",
+                        lambda row: row.status in _MATCHABLE, "从资源清单中选一项服务本需求"),
+             PageAction("认领…", _list_step("claim_demand"), "Ctrl+L", lambda row: row.status in _MATCHABLE,
+                        "红色合伙人或在职党员认领本需求"),
+             PageAction("办结…", _list_step("complete_demand"), "Ctrl+D",
+                        lambda row: row.status in _FINISHABLE, "记下办理结果和居民反馈"),
+             PageAction("关闭…", _list_step("close_demand"), None, lambda row: row.status in _IN_HAND,
+                        "不再办理（如居民已自行解决），写明原因")),
+)
+
+RESOURCES = RosterSpec(
+    key="resources", nav="资源清单", title="资源", measure="项", heading="资源清单", add_text="登记资源",
+    columns=[Column.of(RS["title"]), Column.of(RS["categories"]), Column.of(RS["provider_kind"]),
+             Column.of(RS["provider_name"]), Column.of(RS["compound_id"]), Column.of(RS["capacity"]),
+             Column.of(RS["period"]), Column.of(RS["contact_name"]), Column.of(RS["contact_phone"]),
+             Column.of(RS["in_use"]), Column.of(RS["note"])],
+    search_attrs=("title", "categories", "provider_name", "compound", "contact_name", "contact_phone"),
+    search_hint="搜索：资源内容、类别、提供方、联系人",
+    load=lists.list_resources, delete=lists.delete_resources, restore=lists.restore_resources,
+    open_form=_list_form("open_resource_form"), describe=lambda row: row.title[:16],
+    exchange_kind="resources",
+    filters=[FilterSpec("全部类别", "categories", _serving),
+             FilterSpec("全部提供方", "provider_kind", lambda _s: list(PROVIDER_KINDS)),
+             FilterSpec("使用情况（全部）", "in_use", lambda _s: [(_idle, "闲置"), (_busy, "对接中")])],
+)
+
+RESPONSIBILITIES = RosterSpec(
+    key="responsibilities", nav="责任清单", title="任务", measure="项", heading="责任清单", add_text="登记任务",
+    columns=[Column.of(DT["title"]), Column.of(DT["owner_unit"]), Column.of(DT["owner_name"]),
+             Column.of(DT["deadline"]), Column.of(_OVERDUE), Column.of(DT["source"]), Column.of(DT["status"]),
+             Column.of(DT["done_on"]), Column.of(DT["result"])],
+    search_attrs=("title", "owner_unit", "owner_name", "source", "result"),
+    search_hint="搜索：任务内容、责任主体、责任人、来源",
+    load=lambda session: lists.list_responsibilities(session, date.today()), delete=lists.delete_responsibilities,
+    restore=lists.restore_responsibilities, open_form=_list_form("open_responsibility_form"),
+    describe=lambda row: row.title[:16], exchange_kind="responsibilities",
+    filters=[FilterSpec("全部完成情况", "status", lambda _s: list(DUTY_STATUSES)),
+             FilterSpec("是否逾期（全部）", "overdue", lambda _s: [(True, "已逾期"), (False, "未逾期")]),
+             FilterSpec("全部来源", "source", lambda s: [(x, x) for x in sorted({r.source for r in
+                                                                              lists.list_responsibilities(s)
+                                                                              if r.source})])],
+    actions=(PageAction("更新进展…", _list_step("update_duty"), "Ctrl+D", lambda row: True,
+                        "改为进行中或已完成，写下落实情况"),),
+)
+
+PARTNERS = RosterSpec(
+    key="partners", title="红色合伙人", measure="家",
+    columns=[Column.of(PT["name"]), Column.of(PT["kind"]), Column.of(PT["response_level"]),
+             Column.of(PT["contact_name"]), Column.of(PT["contact_phone"]), Column.of(PT["offers"]),
+             Column.of(PT["agreement_on"]), Column.of(PT["resources"]), Column.of(PT["claims"]),
+             Column.of(PT["completed"]), Column.of(PT["note"])],
+    search_attrs=("name", "kind", "contact_name", "contact_phone", "offers"),
+    search_hint="搜索：单位名称、类型、联系人、可提供的服务",
+    load=lists.list_partners, delete=lists.delete_partners, restore=lists.restore_partners,
+    open_form=_list_form("open_partner_form"), exchange_kind="partners",
+    delete_note="该单位登记的资源也会一并删除。",
+    filters=[FilterSpec("全部响应级别", "response_level", lambda _s: list(RESPONSE_LEVELS))],
+)
+
+REGISTERED = RosterSpec(
+    key="registered", nav="双报到", title="双报到党员", measure="名", heading="在职党员双报到", add_text="登记双报到",
+    edit_text="查看服务记录",
+    columns=[Column.of(M["name"], sort_attr="name_pinyin"), Column.of(M["phone"]), Column.of(M["employer"]),
+             Column.of(M["party_org_id"]), Column.of(M["address"]),
+             Column.of(RG["registered_on"]), Column.of(RG["services"]), Column.of(RG["last_served_on"])],
+    search_attrs=("name", "name_pinyin", "name_initials", "phone", "employer", "address"), search_hint=SEARCH_HINT,
+    load=lists.list_registered_members, delete=lists.unregister_members, restore=lists.restore_registrations,
+    open_form=_list_form("open_registration"), delete_text="取消报到", undo_text="撤销取消报到",
+    delete_note="党员本人仍在党员名册中，只是不再列为双报到党员。",
+)
+
+ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS, ISSUES, DEMANDS, RESOURCES, RESPONSIBILITIES, PARTNERS, REGISTERED)

@@ -77,7 +77,8 @@ class RecordTableModel(QAbstractTableModel):
 
     def set_filter(self, attr: str, value: object | None) -> None:
         """Keep rows whose attr equals value, or is in it when value is a frozenset
-        (a branch and its party groups); None clears the filter."""
+        (a branch and its party groups), or for which value(row) is true when it is
+        callable; None clears the filter."""
         if value is None:
             self._filters.pop(attr, None)
         else:
@@ -101,7 +102,9 @@ class RecordTableModel(QAbstractTableModel):
             keep = set(matching_indexes(self._query, self._data.hays, self._data.id_numbers))
         order = self._order if keep is None else [i for i in self._order if i in keep]
         for attr, value in self._filters.items():
-            if isinstance(value, frozenset):
+            if callable(value):  # a test on the row, for what no single column holds (闲置, a category among several)
+                order = [i for i in order if value(rows[i])]
+            elif isinstance(value, frozenset):
                 order = [i for i in order if getattr(rows[i], attr) in value]
             else:
                 order = [i for i in order if getattr(rows[i], attr) == value]
