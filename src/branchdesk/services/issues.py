@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -344,19 +345,53 @@ def _overdue(today: date):
                               and_(Issue.solved_at.is_(None), Issue.due_on < today)))
 
 
-def list_issues(session: Session, today: date) -> list:
+class IssueRow(NamedTuple):
+    """One issue as the table and the board show it. A plain tuple: the page reads
+    each row's fields many times (search text, filters, sorting, the board), and a
+    tuple's attribute is read about fifty times faster than a SQLAlchemy Row's."""
+
+    id: int
+    number: str
+    raised_at: datetime
+    source: str
+    category: str
+    building_id: int | None
+    building: str | None
+    place: str | None
+    reporter_name: str | None
+    reporter_phone: str | None
+    description: str
+    step_at: datetime  # when it entered its step; for a closed issue, when it was done
+    owner: str | None
+    committed: bool
+    due_on: date
+    verdict: str | None
+    reopen_count: int
+    overdue: bool
+    state: str  # the step, or CLOSED_STATE once the residents are satisfied
+
+    @property
+    def closed(self) -> bool:
+        return self.state == CLOSED_STATE
+
+    @property
+    def step(self) -> str:
+        return REVIEWED if self.state == CLOSED_STATE else self.state
+
+
+def list_issues(session: Session, today: date) -> list[IssueRow]:
     """Every issue with what the table and the board show, and whether it is overdue
-    on `today`; one query."""
+    on `today`; one query, run through Core (the ORM's row loading would add a third
+    at 20,000 issues), without the columns neither view shows."""
     stmt = (select(Issue.id, Issue.number, Issue.raised_at, Issue.source, Issue.category, Issue.building_id,
                    Building.name.label("building"), Issue.place, Issue.reporter_name, Issue.reporter_phone,
-                   Issue.description, Issue.step, Issue.step_at, Issue.accepted_at, Issue.owner, Issue.deadline,
-                   Issue.level, Issue.committed, Issue.promised_on, Issue.accept_due_on, Issue.due_on,
-                   Issue.solved_at, Issue.verdict, Issue.reopen_count, _overdue(today).label("overdue"),
-                   _CLOSED.label("closed"), case((_CLOSED, CLOSED_STATE), else_=Issue.step).label("state"))
+                   Issue.description, Issue.step_at, Issue.owner, Issue.committed, Issue.due_on, Issue.verdict,
+                   Issue.reopen_count, _overdue(today).label("overdue"),
+                   case((_CLOSED, CLOSED_STATE), else_=Issue.step).label("state"))
             .outerjoin(Building, Issue.building_id == Building.id)
             .where(Issue.deleted_at.is_(None))
             .order_by(Issue.raised_at.desc(), Issue.id.desc()))
-    return session.execute(stmt).all()
+    return list(map(IssueRow._make, session.connection().execute(stmt).all()))
 
 
 @dataclass(frozen=True)
