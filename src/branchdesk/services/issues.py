@@ -406,6 +406,7 @@ class IssueCounts:
     satisfied: int  # 满意 or 基本满意
     reviewed: int
     overdue: int
+    unsatisfied: int = 0  # 不满意 verdicts: each reopened its issue, so the issue's own verdict no longer shows it
 
 
 def issue_counts(session: Session, *, start: date, end: date, today: date) -> IssueCounts:
@@ -425,6 +426,7 @@ def issue_counts(session: Session, *, start: date, end: date, today: date) -> Is
         count(window, _CLOSED),
         count(window, Issue.verdict.is_not(None)),
         count(window, _overdue(today)),
+        func.coalesce(func.sum(Issue.reopen_count).filter(window), 0),
     )).one()
     return IssueCounts(*row)
 

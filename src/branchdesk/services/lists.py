@@ -13,6 +13,7 @@ rather than read here."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import case, delete, exists, func, insert, literal, select, update
@@ -754,3 +755,43 @@ def list_registered_members(session: Session) -> list:
             .where(Member.deleted_at.is_(None), Member.is_registered)
             .order_by(Resident.name_pinyin, Member.id))
     return session.execute(stmt).all()
+
+
+# ---- what the street office asks of the lists ---------------------------------------------------
+@dataclass(frozen=True)
+class ListCounts:
+    """Demands raised in a period and where they stand; resources and duties as they are today."""
+
+    demands: int
+    answered: int  # matched, claimed or done
+    claimed: int  # taken on by a partner or a member (and perhaps done since)
+    done: int
+    open: int  # still 待对接
+    closed: int
+    resources: int
+    idle_resources: int
+    duties: int
+    duties_done: int
+    duties_overdue: int
+
+
+def list_counts(session: Session, *, start: date, end: date, today: date) -> ListCounts:
+    """The demands raised from start to end (both included), and today's resources and
+    duties; a few SQL counts."""
+    def count(*where):
+        return func.count().filter(*where)
+
+    window = (Demand.deleted_at.is_(None), Demand.raised_on >= start, Demand.raised_on <= end)
+    d = session.execute(select(
+        count(*window), count(*window, Demand.status.in_((DEMAND_MATCHED, DEMAND_CLAIMED, DEMAND_DONE))),
+        count(*window, Demand.claimed_on.is_not(None)), count(*window, Demand.status == DEMAND_DONE),
+        count(*window, Demand.status == DEMAND_OPEN), count(*window, Demand.status == DEMAND_CLOSED),
+    ).select_from(Demand)).one()
+    resources = session.scalar(select(func.count()).select_from(Resource).where(Resource.deleted_at.is_(None)))
+    idle = len(idle_resources(session))
+    live = Responsibility.deleted_at.is_(None)
+    t = session.execute(select(
+        count(live), count(live, Responsibility.status == DUTY_DONE),
+        count(live, Responsibility.status != DUTY_DONE, Responsibility.deadline < today),
+    ).select_from(Responsibility)).one()
+    return ListCounts(*d, resources, idle, *t)

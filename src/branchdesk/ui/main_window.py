@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             self.stack.addWidget(page)
         self._add_file_menu()
+        self._add_other_menus()
         self.stack.removeWidget(self.opening)
         self.opening.deleteLater()
         self._row_changed(self.sidebar.currentRow())
@@ -147,6 +148,36 @@ class MainWindow(QMainWindow):
                 lambda _c=False, k=kind: self._save_template(k))
         menu.addSeparator()
         add("退出", self.close, "Ctrl+Q")
+
+    def _add_other_menus(self) -> None:
+        stats = self.menuBar().addMenu("统计(&T)")
+        stats.setObjectName("statsMenu")
+        self.act_stats = stats.addAction("工作统计…")
+        self.act_stats.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.act_stats.setToolTip("街道要的数字：收集、公开承诺、办结、按时办结、满意，以及三张清单的情况")
+        self.act_stats.triggered.connect(self.show_stats)
+        settings = self.menuBar().addMenu("设置(&S)")
+        settings.setObjectName("settingsMenu")
+        self.act_choice_lists = settings.addAction("选项列表（需求类别、问题类别、问题来源）…")
+        self.act_choice_lists.triggered.connect(lambda: self._settings_dialog("ChoiceListsDialog"))
+        self.act_time_limits = settings.addAction("办理时限…")
+        self.act_time_limits.triggered.connect(lambda: self._settings_dialog("TimeLimitsDialog"))
+
+    def show_stats(self) -> None:
+        from .stats_dialog import open_stats
+
+        open_stats(self, self.store)
+
+    def _settings_dialog(self, name: str) -> None:
+        """A settings dialog; the loaded pages read its changes (categories, due dates) again."""
+        from . import settings_dialogs
+
+        dialog = getattr(settings_dialogs, name)(self.store, self)
+        dialog.exec()
+        dialog.deleteLater()
+        for page in self.pages:
+            if getattr(page, "loaded", False):
+                page.reload()
 
     def import_any(self) -> None:
         from .import_dialog import ImportDialog
