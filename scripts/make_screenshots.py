@@ -182,6 +182,13 @@ def main(out: Path) -> int:
     save(exporter, "export")
     exporter.done(0)
 
+    # the residents' issues as a board (看板): one column per step of the 五事制
+    issues_page = window.show_page(PAGES.index("issues"))
+    issues_page.show_view("board")
+    _wait_loaded(app, issues_page)
+    save(window, "issue-board")
+    issues_page.show_view("table")
+
     window.close()
     store.close()
     for path in saved:
