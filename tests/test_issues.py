@@ -161,3 +161,25 @@ def test_raising_checks_what_was_typed(qiming):
         assert field in info.value.errors, info.value.errors
     with qiming.session() as s:
         assert s.scalar(select(func.count()).select_from(Issue)) == 0
+
+
+def test_correcting_what_was_raised_keeps_number_day_and_step(qiming):
+    issue_id = _raise(qiming)
+    with qiming.transaction() as s:
+        S.discuss(s, issue_id, at=MONDAY.replace(hour=15))
+        S.update_issue(s, issue_id, {"description": "3号楼2单元楼道灯不亮", "category": "设施维修"},
+                       at=MONDAY.replace(hour=16))  # nothing differs: nothing is written
+        S.update_issue(s, issue_id, {"reporter_phone": "13900139000", "place": "楼道"}, at=MONDAY.replace(hour=17),
+                       actor="周书记")
+    issue = _issue(qiming, issue_id)
+    assert (issue.number, issue.step, issue.raised_at, issue.reporter_phone) == (
+        "2026-0001", "discussed", MONDAY, "13900139000")
+    with qiming.session() as s:
+        edits = [e for e in S.timeline(s, issue_id) if e.kind == "edit"]
+    assert len(edits) == 1 and edits[0].actor == "周书记"
+    # the phone is masked in the timeline, as everywhere on screen
+    assert edits[0].note == "地点：（空） → 楼道；联系电话：137****7000 → 139****9000"
+    with qiming.transaction() as s, pytest.raises(ValidationFailed) as info:
+        S.update_issue(s, issue_id, {"address": "9-9-909"}, at=MONDAY.replace(hour=18))
+    assert "address" in info.value.errors
+    assert _issue(qiming, issue_id).household_id == issue.household_id

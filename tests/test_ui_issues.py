@@ -57,7 +57,8 @@ def step(dialog: IssueDialog, key: str, fill) -> None:
 
 
 def visible_steps(dialog: IssueDialog) -> list[str]:
-    return [k for k, b in dialog.buttons.items() if b.isVisibleTo(dialog)]
+    """The steps offered (修改登记内容 is always there and is no step)."""
+    return [k for k, b in dialog.buttons.items() if b.isVisibleTo(dialog) and k != "edit"]
 
 
 def test_an_issue_from_the_service_desk_to_the_residents_verdict(qtbot, window, store):
@@ -145,3 +146,30 @@ def test_a_second_issue_of_the_same_kind_in_the_building_is_pointed_out(qtbot, w
     assert answers and "已有 1 件未办结的“设施维修”问题" in answers[0]
     with store.session() as s:
         assert len(S.list_issues(s, S.date.today())) == 1
+
+
+def test_what_was_raised_is_corrected_and_the_timeline_keeps_the_old_words(qtbot, window, store):
+    with store.transaction() as s:
+        issue_id = S.raise_issue(s, {"source": "居民来访", "category": "设施维修", "address": "3-2-302",
+                                     "description": "楼道灯不亮"}, at=S.datetime(2026, 11, 16, 9), actor="周书记")
+    dialog = IssueDialog(store, issue_id, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.buttons["edit"].isVisibleTo(dialog)
+
+    def correct(form: IssueForm):
+        assert form.windowTitle() == "编辑问题：2026-0001"
+        assert not form.inputs["raised_at"].editor.isEnabled()  # the day raised carries the time limit
+        type_text(form.inputs["category"].editor, "环境卫生")
+        form.inputs["address"].editor.setText("1-1-101")
+        form.save_button.click()
+    when_shown(IssueForm, correct)
+    dialog.buttons["edit"].click()
+    last = dialog.timeline.topLevelItem(dialog.timeline.topLevelItemCount() - 1)
+    assert last.text(1) == "修改登记"
+    assert "类别：设施维修 → 环境卫生" in last.text(3) and "住址：3号楼2单元302 → 1号楼1单元101" in last.text(3)
+    with store.session() as s:
+        issue = S.get_issue(s, issue_id)
+        assert (issue.category, issue.number, issue.step) == ("环境卫生", "2026-0001", "raised")
+        [row] = S.list_issues(s, S.date(2026, 11, 16))
+        assert row.building == "1号楼"  # the new address brought its building

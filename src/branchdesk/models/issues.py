@@ -27,6 +27,7 @@ EVENT_STEP = "step"  # the issue entered a step
 EVENT_PROGRESS = "progress"  # a progress note while 干事
 EVENT_REOPEN = "reopen"  # 不满意 sent it back
 EVENT_COMMIT = "commit"  # a public commitment was made or changed
+EVENT_EDIT = "edit"  # what was raised was corrected (category, place, description …)
 
 
 class Issue(Timestamped, SoftDeleted, Base):

@@ -33,6 +33,7 @@ from ..models.issues import (
     DISCUSSED,
     DOING,
     EVENT_COMMIT,
+    EVENT_EDIT,
     EVENT_PROGRESS,
     EVENT_REOPEN,
     EVENT_STEP,
@@ -46,7 +47,7 @@ from ..models.meta import AppMeta
 from ..validation import Invalid
 from . import NotFound, ValidationFailed
 from .lists import active_labels
-from .org import resolve_household
+from .org import address_of, resolve_household
 
 STEP_LABELS = dict(ISSUE_STEPS)
 CLOSED_STATE = "closed"  # list_issues' state: the step, or this once the residents are satisfied
@@ -156,19 +157,14 @@ def _parse(fields, raw: dict, *, new: bool) -> dict:
     return values
 
 
-def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None = None) -> int:
-    """提事: register a resident's issue. raw holds the form's text (ISSUE_FIELDS);
-    raised_at defaults to `at`'s day, and the time of day is taken from `at`."""
-    raw = dict(raw)
-    raw.setdefault("raised_at", at.date())
-    values = _parse(ISSUE_FIELDS, raw, new=True)
+def _place(session: Session, address: str | None, building_id: int | None) -> tuple[int | None, int | None]:
+    """The household an address names and its building (which must agree with a building chosen)."""
     household_id = None
-    if values.get("address"):
+    if address:
         try:
-            household_id = resolve_household(session, values["address"])
+            household_id = resolve_household(session, address)
         except Invalid as exc:
             raise ValidationFailed({"address": str(exc)}) from None
-    building_id = values.get("building_id")
     if household_id is not None:
         household_building = session.scalar(select(Unit.building_id).join(Household, Household.unit_id == Unit.id)
                                             .where(Household.id == household_id))
@@ -177,6 +173,16 @@ def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None 
         building_id = household_building
     if building_id is not None and session.get(Building, building_id) is None:
         raise ValidationFailed({"building_id": "所选楼栋已不存在，请重新选择。"})
+    return household_id, building_id
+
+
+def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None = None) -> int:
+    """提事: register a resident's issue. raw holds the form's text (ISSUE_FIELDS);
+    raised_at defaults to `at`'s day, and the time of day is taken from `at`."""
+    raw = dict(raw)
+    raw.setdefault("raised_at", at.date())
+    values = _parse(ISSUE_FIELDS, raw, new=True)
+    household_id, building_id = _place(session, values.get("address"), values.get("building_id"))
     raised_day = values["raised_at"]
     if raised_day > at.date():
         raise ValidationFailed({"raised_at": "提出日期不能晚于今天。"})
@@ -191,6 +197,52 @@ def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None 
     session.add(issue)
     session.flush()
     return issue.id
+
+
+_EDITABLE = ("category", "source", "description", "address", "building_id", "place", "reporter_name", "reporter_phone")
+
+
+def get_raised(session: Session, issue_id: int) -> dict:
+    """What 提事 recorded, as the form shows it (the address written out)."""
+    issue = _issue(session, issue_id)
+    values = {k: getattr(issue, k) for k in _EDITABLE if k != "address"}
+    values["address"] = address_of(session, issue.household_id)
+    values["raised_at"] = issue.raised_at.date()
+    values["number"] = issue.number
+    return values
+
+
+def update_issue(session: Session, issue_id: int, raw: dict, *, at: datetime, actor: str | None = None) -> None:
+    """Correct what was raised (a category chosen wrongly, a typo, the wrong flat). The
+    number, the day it was raised and its steps stay: they carry the time limits. The
+    timeline says what changed, old → new."""
+    issue = _issue(session, issue_id)
+    fields = tuple(f for f in ISSUE_FIELDS if f.key in _EDITABLE)
+    raw = {k: v for k, v in raw.items() if k in _EDITABLE}
+    values = _parse(fields, raw, new=False)
+    before = get_raised(session, issue_id)
+    if "address" in raw or "building_id" in raw:
+        address = values.get("address") if "address" in raw else before["address"]
+        # a new address brings its own building; an address taken away leaves the building
+        building = values.get("building_id") if "building_id" in raw else (None if address else issue.building_id)
+        issue.household_id, issue.building_id = _place(session, address, building)
+    for key in ("category", "source", "description", "place", "reporter_name", "reporter_phone"):
+        if key in values:
+            setattr(issue, key, values[key])
+    session.flush()
+    after = get_raised(session, issue_id)
+    labels = {f.key: f for f in fields}
+    changes = []
+    for key in _EDITABLE:
+        if (before[key] or None) != (after[key] or None):
+            field = labels[key]
+            if key == "building_id":
+                continue  # follows the address; said through it
+            shown = [field.display(v, masked=field.sensitive) or "（空）" for v in (before[key], after[key])]
+            changes.append(f"{field.label}：{shown[0]} → {shown[1]}")
+    if changes:
+        _event(issue, at, issue.step, kind=EVENT_EDIT, actor=actor, note="；".join(changes))
+        session.flush()
 
 
 def similar_open_issues(session: Session, *, building_id: int | None, category: str) -> list:

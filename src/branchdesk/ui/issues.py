@@ -58,8 +58,18 @@ class IssueForm(RecordForm):
     def record_name(self, values):
         return values.get("number") or ""
 
+    def load_record(self, session, record_id):
+        return S.get_raised(session, record_id)
+
+    def set_values(self, values):
+        super().set_values(values)
+        if self.record_id is not None:  # the day raised carries the time limits: it stays
+            self.inputs["raised_at"].editor.setEnabled(False)
+
     def save(self) -> bool:
         """Before a new issue is saved: the same category already open in that building?"""
+        if self.record_id is not None:
+            return super().save()
         raw = self.raw_values()
         building = raw.get("building_id")
         with self.store.session() as session:
@@ -84,7 +94,14 @@ class IssueForm(RecordForm):
         return super().save()
 
     def save_record(self, session, raw):
-        return S.raise_issue(session, raw, at=now())
+        if self.record_id is None:
+            return S.raise_issue(session, raw, at=now())
+        raw = dict(raw)
+        raw.pop("raised_at", None)
+        if str(raw.get("address") or "").strip():
+            raw.pop("building_id", None)  # the address names the building
+        S.update_issue(session, self.record_id, raw, at=now())
+        return self.record_id
 
 
 def open_issue(parent: QWidget | None, store: Store, record_id: int | None) -> int | None:
@@ -184,7 +201,7 @@ class IssueDialog(QDialog):
         for key, text, slot in (("discuss", "议事（受理）…", self.discuss), ("decide", "定事…", self.decide),
                                 ("start", "开始干事…", self.start), ("progress", "记录进展…", self.progress),
                                 ("finish", "办结…", self.finish), ("review", "评事…", self.review),
-                                ("commit", "公开承诺…", self.commit)):
+                                ("commit", "公开承诺…", self.commit), ("edit", "修改登记内容…", self.edit)):
             button = QPushButton(text, self)
             button.setObjectName(f"step_{key}")
             button.clicked.connect(slot)
@@ -228,14 +245,15 @@ class IssueDialog(QDialog):
             note = e.note or ""
             if e.verdict:
                 note = f"居民评价：{verdicts[e.verdict]}" + (f"。{note}" if note else "")
-            step = {"progress": "干事（进展）", "reopen": "重新办理", "commit": "公开承诺"}.get(e.kind, STEP_LABELS[e.step])
+            step = {"progress": "干事（进展）", "reopen": "重新办理", "commit": "公开承诺",
+                    "edit": "修改登记"}.get(e.kind, STEP_LABELS[e.step])
             QTreeWidgetItem(self.timeline, [f"{e.at:%Y-%m-%d %H:%M}", step, e.actor or "", note])
         for col, width in enumerate((130, 100, 80)):
             self.timeline.setColumnWidth(col, width)
         step, reviewed = issue.step, issue.verdict is not None
         visible = {"discuss": step == RAISED, "decide": step in (DISCUSSED, DECIDED), "start": step == DECIDED,
                    "progress": step == DOING, "finish": step == DOING, "review": step == REVIEWED and not reviewed,
-                   "commit": not closed}
+                   "commit": not closed, "edit": True}
         for key, button in self.buttons.items():
             button.setVisible(visible[key])
 
@@ -249,6 +267,12 @@ class IssueDialog(QDialog):
             self.changed = True
             self.refresh()
         dialog.deleteLater()
+
+    def edit(self) -> None:
+        """Correct what was raised; the timeline keeps what it was."""
+        if run_form(IssueForm, self, self.store, self.issue_id) is not None:
+            self.changed = True
+            self.refresh()
 
     def discuss(self) -> None:
         self._step("议事（受理）", (STEP_NOTE,), lambda s, raw, at, actor: S.discuss(

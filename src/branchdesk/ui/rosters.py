@@ -208,8 +208,8 @@ _IN_HAND = (DEMAND_OPEN, DEMAND_MATCHED, DEMAND_CLAIMED)
 DEMANDS = RosterSpec(
     key="demands", nav="需求清单", title="需求", measure="条", heading="需求清单", add_text="登记需求", edit_text="编辑",
     columns=[Column.of(DM["raised_on"]), Column.of(DM["category"]), Column.of(DM["description"]),
-             Column.of(DM["urgency"]), Column.of(DM["status"]), Column.of(DM["raised_by"]),
-             Column.of(DM["address"]), Column.of(DM["building_id"]), Column.of(DM["contact_phone"]),
+             Column.of(DM["urgency"]), Column.of(DM["status"]), Column.of(DM["building_id"]),
+             Column.of(DM["raised_by"]), Column.of(DM["address"]), Column.of(DM["contact_phone"]),
              Column.of(DM["resource"]), Column.of(DM["claimed_by"]), Column.of(DM["claimed_on"]),
              Column.of(DM["done_on"]), Column.of(DM["result"]), Column.of(DM["feedback"])],
     search_attrs=("description", "category", "raised_by", "address", "building", "resource", "claimed_by",
