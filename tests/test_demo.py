@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from branchdesk import cli
 from branchdesk.models import (
-    Building, BuildingLeader, CenterHousehold, Community, Compound, Household, Member, PartyOrg, Resident, Unit,
+    Building, BuildingLeader, CenterHousehold, Community, Compound, Demand, Household, Member, Partner, PartyOrg,
+    Resident, Resource, Responsibility, ServiceLog, Unit,
 )
-from branchdesk.services import org, people
+from branchdesk.services import lists, org, people
 from branchdesk.services.demo import DEMO_COMMUNITY, add_years, community_counts, fill_bulk, fill_demo
 from branchdesk.services.pinyin import name_pinyin
 from branchdesk.store import open_store
@@ -37,7 +38,7 @@ def _totals(store) -> dict[str, int]:
     with store.transaction() as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model))
                 for model in (Community, Compound, Building, Unit, Household, PartyOrg, Resident, Member,
-                              CenterHousehold, BuildingLeader)}
+                              CenterHousehold, BuildingLeader, Partner, Resource, Demand, Responsibility, ServiceLog)}
 
 
 def test_demo_community_has_the_promised_size_and_report(demo):
@@ -218,10 +219,119 @@ def test_every_building_has_a_leader_and_leaders_can_be_edited(demo):
             assert le.resident.member is None
 
 
+def test_demo_partners_and_resources(demo):
+    store, report = demo
+    today = date.today()
+    with store.transaction() as session:
+        partners = lists.list_partners(session)
+        resources = lists.list_resources(session)
+        categories = set(lists.demand_categories(session))
+        idle = lists.idle_resources(session)
+    assert 10 <= len(partners) <= 14 and f"红色合伙人 {len(partners)} 家" in report
+    assert {p.response_level for p in partners} == {"routine", "emergency", "wartime"}
+    assert {p.kind for p in partners} >= {"医院", "学校", "企业", "机关", "社会组织"}
+    for p in partners:
+        assert p.contact_name and parse_phone(p.contact_phone) == p.contact_phone and p.offers
+        assert today - timedelta(days=730) <= p.agreement_on <= today
+    assert sum(p.claims for p in partners) > 0 and sum(p.completed for p in partners) > 0
+
+    assert 25 <= len(resources) <= 35 and f"资源 {len(resources)} 项" in report
+    assert {r.provider_kind for r in resources} == {"partner", "member", "department", "team"}
+    for r in resources:
+        assert r.provider_name and set(r.categories.split("、")) <= categories
+        assert r.contact_phone is None or parse_phone(r.contact_phone) == r.contact_phone
+    assert {r.compound for r in resources} >= {None, "阳光花园", "光明里"}  # some for one compound, most for all
+    assert idle and len(idle) < len(resources)  # some wait to be used
+
+
+def test_demo_demands_in_every_status_with_consistent_dates(demo):
+    store, report = demo
+    today = date.today()
+    with store.transaction() as session:
+        rows = lists.list_demands(session)
+        categories = set(lists.demand_categories(session))
+        unmatched = lists.unmatched_demands(session)
+        services = session.execute(select(ServiceLog.member_id, ServiceLog.demand_id)).all()
+        registered_on = dict(session.execute(select(Member.id, Member.registered_on)).all())
+        # any demand opens in the form and saves unchanged
+        for r in rows[::9]:
+            lists.save_demand(session, lists.get_demand(session, r.id), r.id, today=today)
+    assert 70 <= len(rows) <= 90 and f"需求 {len(rows)} 条" in report
+    statuses = Counter(r.status for r in rows)
+    assert set(statuses) == {"open", "matched", "claimed", "done", "closed"}
+    assert statuses["done"] > len(rows) / 3 and statuses["closed"] < len(rows) / 8
+    assert {r.category for r in rows} == categories
+    assert {r.urgency for r in rows} == {"normal", "pressing", "urgent"}
+    assert Counter(r.claimed_by_kind for r in rows if r.claimed_by_kind)["partner"] > 0
+    assert Counter(r.claimed_by_kind for r in rows if r.claimed_by_kind)["member"] > 0
+    # raised by households, buildings and groups
+    assert any(r.household_id for r in rows) and any(r.building_id and not r.household_id for r in rows)
+    assert any(r.building_id is None and r.raised_by for r in rows)
+    for r in rows:
+        assert today - timedelta(days=366) <= r.raised_on <= today
+        if r.household_id:
+            assert r.address and r.building_id
+        if r.status == "matched" or r.status == "done" and not r.claimed_on:
+            assert r.resource_id is not None
+        if r.status == "claimed":
+            assert r.claimed_on
+        if r.claimed_on:
+            assert r.raised_on <= r.claimed_on <= today and r.claimed_by
+        if r.status in ("done", "closed"):
+            assert r.result and (r.claimed_on or r.raised_on) <= r.done_on <= today
+        else:
+            assert r.done_on is None and r.result is None
+        if r.claimed_by_kind == "member":
+            assert (r.claimed_member_id, r.id) in services  # logged for the member's record
+            assert registered_on[r.claimed_member_id] <= r.claimed_on
+    assert any(r.feedback for r in rows if r.status == "done")
+    # the newest wait, and a few urgent ones have waited too long
+    assert unmatched and any(r.urgency == "urgent" and (today - r.raised_on).days > 60 for r in unmatched)
+
+
+def test_demo_responsibilities_and_registrations(demo):
+    store, report = demo
+    today = date.today()
+    with store.transaction() as session:
+        duties = lists.list_responsibilities(session, today)
+        overdue = lists.overdue_responsibilities(session, today=today)
+        registered = lists.list_registered_members(session)
+        joined = dict(session.execute(select(Member.id, Member.joined_on)).all())
+    assert 20 <= len(duties) <= 30 and f"责任清单任务 {len(duties)} 项" in report
+    assert {d.source for d in duties} >= {"街道党工委", "社区党委", "小区党支部"}
+    assert set(Counter(d.status for d in duties)) == {"todo", "doing", "done"}
+    assert overdue and all(d.status != "done" and d.deadline < today for d in overdue)
+    assert any(d.deadline and d.deadline > today for d in duties if d.status != "done")
+    for d in duties:
+        assert d.owner_unit and d.title
+        if d.status == "done":
+            assert d.done_on <= today and d.result
+        else:
+            assert d.done_on is None
+    assert len(registered) >= 30
+    for r in registered:
+        assert joined[r.id] <= r.registered_on <= today
+    assert 0 < sum((today - r.registered_on).days <= 365 for r in registered) < len(registered)
+    assert any(r.services for r in registered)
+
+
+def test_demo_has_no_day_after_today(demo):
+    store, _report = demo
+    today = date.today()
+    columns = (Partner.agreement_on, Demand.raised_on, Demand.claimed_on, Demand.done_on, Member.registered_on,
+               Responsibility.done_on, ServiceLog.served_on)
+    with store.transaction() as session:
+        for column in columns:
+            assert session.scalar(select(func.count()).where(column > today)) == 0, column
+
+
 def _snapshot(session) -> tuple:
     return ([(r.name, r.id_number, r.short_address, r.party_org) for r in people.list_members(session)],
             [(r.name, r.short_address, r.served) for r in people.list_center_households(session)],
-            [(r.name, r.phone, r.building_full, r.unit) for r in people.list_leaders(session)])
+            [(r.name, r.phone, r.building_full, r.unit) for r in people.list_leaders(session)],
+            [tuple(r) for r in lists.list_partners(session)], [tuple(r) for r in lists.list_resources(session)],
+            [tuple(r) for r in lists.list_demands(session)], [tuple(r) for r in lists.list_responsibilities(session)],
+            [(r.name, r.registered_on, r.services) for r in lists.list_registered_members(session)])
 
 
 def test_demo_is_the_same_every_time(store, tmp_path):

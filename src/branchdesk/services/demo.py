@@ -29,6 +29,7 @@ from ..models.org import (
 )
 from . import org, people
 from .demo_issues import add_issues
+from .demo_lists import Flat, Registered, add_lists
 from .pinyin import name_pinyin
 
 DEMO_COMMUNITY = "光明社区"
@@ -357,6 +358,12 @@ def fill_demo(session: Session) -> str:
     addresses = [f"{h.building.code}-{h.unit.code}-{h.household.room}" for h in homes]
     reporters = [(m.person.name, m.person.phone) for m in members]
     issues = add_issues(session, rng, addresses, reporters, datetime.combine(today, datetime.now().time()))
+    lists = add_lists(
+        session, rng, today=today,
+        flats=[Flat(h.compound.id, h.compound.name, h.building.id, h.building.name, h.address,
+                    h.household.head_name, h.household.phone) for h in homes],
+        members=[Registered(m.id, m.person.name, m.person.phone, m.joined_on) for m in members if m.registered],
+        secretaries={o.name: o.secretary_name for o in (committee, *branches)})
 
     c = community_counts(session, community.id)
     probationary = sum(m.category == "probationary" for m in members)
@@ -364,7 +371,9 @@ def fill_demo(session: Session) -> str:
     return (f"已填入示例社区“{DEMO_COMMUNITY}”（{DEMO_STREET}）：小区 {c['compounds']} 个、网格 {c['grids']} 个、"
             f"楼栋 {c['buildings']} 栋、住户 {c['households']} 户、党员 {c['members']} 名（其中预备党员 "
             f"{probationary} 名、在职党员双报到 {registered} 名）、党员中心户 {c['center_households']} 户、"
-            f"楼栋长 {c['building_leaders']} 名、单元长 {c['unit_leaders']} 名，一年来的居民问题 {issues} 件。")
+            f"楼栋长 {c['building_leaders']} 名、单元长 {c['unit_leaders']} 名，红色合伙人 {lists.partners} 家、"
+            f"资源 {lists.resources} 项，一年来的居民问题 {issues} 件、需求 {lists.demands} 条，"
+            f"责任清单任务 {lists.responsibilities} 项。")
 
 
 @dataclass

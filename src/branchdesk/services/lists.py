@@ -612,6 +612,27 @@ def close_demand(session: Session, demand_id: int, *, reason: str, on: date) -> 
     session.flush()
 
 
+def save_demands(session: Session, raws: list[dict], *, today: date) -> list[int]:
+    """Add several demands, each as save_demand adds one, but with the households of
+    their addresses looked up in one AddressBook rather than one per demand (the demo's
+    year of demands). The first refusal raises; the caller's transaction undoes the rest."""
+    book = AddressBook(session)
+    households: dict[int, int] = {}  # position in raws → household
+    for n, raw in enumerate(raws):
+        if raw.get("address") and not raw.get("building_id"):
+            try:
+                households[n] = book.resolve(raw["address"])
+            except Invalid as exc:
+                raise ValidationFailed({"address": str(exc)}) from None
+    building_of = dict(session.execute(select(Household.id, Unit.building_id).join(Unit, Household.unit_id == Unit.id)
+                                       .where(Household.id.in_(households.values()))).all())
+    ids = [save_demand(session, {**raw, "address": None, "building_id": building_of[households[n]]}
+                       if n in households else raw, today=today) for n, raw in enumerate(raws)]
+    if households:
+        session.execute(update(Demand), [{"id": ids[n], "household_id": h} for n, h in households.items()])
+    return ids
+
+
 # ---- responsibilities (责任清单) ----------------------------------------------------------------
 def _duty_select(today: date | None = None):
     overdue = (func.coalesce((Responsibility.status != DUTY_DONE) & (Responsibility.deadline < today), False)
