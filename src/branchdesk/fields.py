@@ -409,6 +409,49 @@ REGISTRATION_FIELDS: tuple[Field, ...] = (
 REGISTRANT_FIELD = Field("member_id", "报到党员", REF, required=True, width=8)
 
 
+# ---- meetings (会议): the notice, the agenda, the sign-in sheet and the minutes ---------------
+ATTENDEE_ROLES = (("member", "党员"), ("leader", "楼栋长"), ("owners_committee", "业委会"),
+                  ("property_company", "物业"), ("partner", "红色合伙人"), ("other", "其他"))
+ATTENDANCE = (("invited", "未签到"), ("present", "出席"), ("excused", "请假"), ("absent", "缺席"))
+MEETING_FIELDS: tuple[Field, ...] = (
+    Field("kind", "会议类型", CHOICE, required=True, open_choices=True, headers=("会议类别", "类型"), max_length=50,
+          width=8),
+    Field("title", "会议主题", headers=("主题", "会议名称"), max_length=200, width=18,
+          hint="如 关于3号楼加装电梯的议事会；不填则以会议类型为题"),
+    Field("date", "会议日期", DATE, required=True, headers=("日期", "召开日期"), allow_future=True, width=9),
+    Field("start_time", "开始时间", required=True, headers=("时间", "召开时间"), max_length=10, width=5,
+          hint="如 14:30"),
+    Field("end_time", "结束时间", max_length=10, width=5, hint="如 16:00，可不填"),
+    Field("place", "地点", headers=("会议地点", "开会地点"), max_length=100, width=10),
+    Field("host", "主持人", max_length=50, width=6),
+    Field("recorder", "记录人", max_length=50, width=6),
+    Field("party_org_id", "召开组织", REF, headers=("党组织", "所在支部"), width=12,
+          hint="支委会、党员大会选支部，党小组会选党小组；可不选"),
+)
+AGENDA_FIELDS: tuple[Field, ...] = (
+    Field("title", "议题", required=True, headers=("议程", "议程内容"), max_length=200, width=20),
+    Field("presenter", "汇报人", headers=("发言人", "报告人"), max_length=50, width=6),
+    Field("planned_minutes", "时长（分钟）", headers=("时长", "计划时长"), max_length=4, width=4),
+    Field("issue_id", "关联问题", REF, width=10, hint="议的是哪件居民问题；会议决议会记入该问题的“定事”"),
+)
+DISCUSSION_FIELD = Field("discussion", "讨论情况", MULTILINE, headers=("讨论内容", "发言情况"), max_length=5000,
+                         width=30)
+MINUTES_SUMMARY_FIELD = Field("summary", "会议小结", MULTILINE, max_length=5000, width=30)
+MEETING_DECISION_FIELDS: tuple[Field, ...] = (
+    Field("content", "决议事项", MULTILINE, required=True, headers=("决议", "决定事项"), max_length=2000, width=20),
+    Field("owner", "责任人（单位）", required=True, headers=("责任人", "责任单位", "落实人"), max_length=100, width=10),
+    Field("deadline", "完成时限", DATE, required=True, headers=("时限", "完成时间"), allow_future=True, width=9),
+    Field("level", "办理层级", CHOICE, choices=ISSUE_LEVELS, width=6, hint="议的是居民问题时：由哪一级办理"),
+)
+ATTENDEE_FIELDS: tuple[Field, ...] = (
+    Field("name", "姓名", required=True, max_length=50, width=6),
+    Field("unit", "单位/身份", headers=("单位", "身份", "职务"), max_length=100, width=12),
+    Field("role", "类别", CHOICE, choices=ATTENDEE_ROLES, width=6),
+    Field("status", "出席情况", CHOICE, choices=ATTENDANCE, width=5),
+    Field("reason", "请假原因", headers=("缺席原因", "原因"), max_length=200, width=10),
+)
+
+
 def check_against_id(values: dict, errors: dict) -> None:
     """Fill birth date and gender from the ID number, or flag where they disagree."""
     idn = values.get("id_number")

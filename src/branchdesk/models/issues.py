@@ -28,6 +28,7 @@ EVENT_PROGRESS = "progress"  # a progress note while 干事
 EVENT_REOPEN = "reopen"  # 不满意 sent it back
 EVENT_COMMIT = "commit"  # a public commitment was made or changed
 EVENT_EDIT = "edit"  # what was raised was corrected (category, place, description …)
+EVENT_MEETING = "meeting"  # put on a meeting's agenda, or a meeting's decision after 定事 (meeting_id says which)
 
 
 class Issue(Timestamped, SoftDeleted, Base):

@@ -14,6 +14,7 @@ from .base import Base, SoftDeleted, Timestamped
 DEMAND_CATEGORY = "demand_category"
 ISSUE_CATEGORY = "issue_category"
 ISSUE_SOURCE = "issue_source"
+MEETING_KIND = "meeting_kind"  # 支委会, 党群议事会 … (seeded by migration 0004)
 
 # partner.response_level
 RESPONSE_ROUTINE = "routine"  # 平时服务

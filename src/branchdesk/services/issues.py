@@ -34,6 +34,7 @@ from ..models.issues import (
     DOING,
     EVENT_COMMIT,
     EVENT_EDIT,
+    EVENT_MEETING,
     EVENT_PROGRESS,
     EVENT_REOPEN,
     EVENT_STEP,
@@ -243,6 +244,14 @@ def update_issue(session: Session, issue_id: int, raw: dict, *, at: datetime, ac
     if changes:
         _event(issue, at, issue.step, kind=EVENT_EDIT, actor=actor, note="；".join(changes))
         session.flush()
+
+
+def note_meeting(session: Session, issue_id: int, meeting_id: int, *, at: datetime, note: str) -> None:
+    """A meeting touched the issue without taking a step (put on its agenda, or decided
+    on after the issue was already being carried out): the timeline says so."""
+    issue = _issue(session, issue_id)
+    _event(issue, at, issue.step, kind=EVENT_MEETING, note=note, meeting_id=meeting_id)
+    session.flush()
 
 
 def similar_open_issues(session: Session, *, building_id: int | None, category: str) -> list:

@@ -25,13 +25,13 @@ from ..fields import (
     RESPONSIBILITY_DERIVED, RESPONSIBILITY_FIELDS, by_key, parse_record,
 )
 from ..models import (
-    Building, ChoiceItem, Compound, Demand, Household, Issue, Member, Partner, PartyOrg, Resident, Resource,
+    Building, ChoiceItem, Compound, Demand, Household, Issue, Meeting, Member, Partner, PartyOrg, Resident, Resource,
     Responsibility, ServiceLog, Unit, resource_category,
 )
 from ..models.lists import (
     BY_DEPARTMENT, BY_MEMBER, BY_OTHER, BY_PARTNER, BY_TEAM, DEMAND_CATEGORY, DEMAND_CLAIMED, DEMAND_CLOSED,
-    DEMAND_DONE, DEMAND_MATCHED, DEMAND_OPEN, DUTY_DONE, DUTY_TODO, ISSUE_CATEGORY, ISSUE_SOURCE, RESPONSE_ROUTINE,
-    URGENCY_NORMAL, URGENCY_PRESSING, URGENCY_URGENT,
+    DEMAND_DONE, DEMAND_MATCHED, DEMAND_OPEN, DUTY_DONE, DUTY_TODO, ISSUE_CATEGORY, ISSUE_SOURCE, MEETING_KIND,
+    RESPONSE_ROUTINE, URGENCY_NORMAL, URGENCY_PRESSING, URGENCY_URGENT,
 )
 from ..validation import Invalid
 from . import NotFound, ValidationFailed
@@ -76,12 +76,14 @@ def _restore(session: Session, model, ids: list[int], stamp: datetime) -> None:
 
 
 # ---- the editable choice lists -----------------------------------------------------------
-CHOICE_KINDS = {DEMAND_CATEGORY: "需求类别", ISSUE_CATEGORY: "问题类别", ISSUE_SOURCE: "问题来源"}
+CHOICE_KINDS = {DEMAND_CATEGORY: "需求类别", ISSUE_CATEGORY: "问题类别", ISSUE_SOURCE: "问题来源",
+                MEETING_KIND: "会议类型"}
 # Records hold a choice's label, not its id: a rename follows it into them.
 _CHOICE_USES = {
     DEMAND_CATEGORY: (Demand.__table__.c.category, resource_category.c.category),
     ISSUE_CATEGORY: (Issue.__table__.c.category,),
     ISSUE_SOURCE: (Issue.__table__.c.source,),
+    MEETING_KIND: (Meeting.__table__.c.kind,),
 }
 
 

@@ -246,7 +246,7 @@ class IssueDialog(QDialog):
             if e.verdict:
                 note = f"居民评价：{verdicts[e.verdict]}" + (f"。{note}" if note else "")
             step = {"progress": "干事（进展）", "reopen": "重新办理", "commit": "公开承诺",
-                    "edit": "修改登记"}.get(e.kind, STEP_LABELS[e.step])
+                    "edit": "修改登记", "meeting": "会议"}.get(e.kind, STEP_LABELS[e.step])
             QTreeWidgetItem(self.timeline, [f"{e.at:%Y-%m-%d %H:%M}", step, e.actor or "", note])
         for col, width in enumerate((130, 100, 80)):
             self.timeline.setColumnWidth(col, width)
