@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--map", metavar="表头=项目", action="append",
                      help="说明某一列是什么，如 --map 证件号码=身份证号；写成 --map 表头= 表示不导入该列；可写多次")
     kinds = ("members（党员）、building-leaders（楼栋长）、center-households（党员中心户）、households（住户）、"
-             "party-orgs（党组织）")
+             "party-orgs（党组织）、demands（需求清单）、resources（资源清单）、responsibilities（责任清单）、"
+             "partners（红色合伙人）、issues（居民问题）")
     exp = sub.add_parser("export", help="把名册导出为 Excel 文件（名册默认隐藏部分身份证号和电话）")
     exp.add_argument("kind", metavar="KIND", help=kinds + "，或 package（全部数据打包，默认完整号码，供街道汇总）")
     exp.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")

@@ -18,6 +18,7 @@ from .importer import (
     STATUS_LABELS,
     UNCHANGED,
     ImportPlan,
+    ListsPlan,
     PackagePlan,
     apply_plan,
     plan_import,
@@ -34,13 +35,19 @@ def _summary(plan: ImportPlan | PackagePlan) -> str:
 
 def _print_plan(plan: ImportPlan | PackagePlan, out) -> None:
     if isinstance(plan, PackagePlan):
-        origin = "另一台电脑（按身份证号和住址合并）" if plan.foreign else "本数据库"
-        print(f"文件“{plan.file_name}”是数据包，导出自{origin}，导出时间 {plan.facts.get('导出时间', '不详')}。",
-              file=out)
+        if isinstance(plan, ListsPlan):
+            titles = "、".join(f"“{sub.sheet_name}”（{KINDS[sub.kind].title}）" for sub in plan.plans)
+            print(f"文件“{plan.file_name}”有 {len(plan.plans)} 张清单：{titles}，将一并导入。", file=out)
+        else:
+            origin = "另一台电脑（按身份证号和住址合并）" if plan.foreign else "本数据库"
+            print(f"文件“{plan.file_name}”是数据包，导出自{origin}，导出时间 {plan.facts.get('导出时间', '不详')}。",
+                  file=out)
         if plan.missing:
             print(f"数据包中没有：{'、'.join(plan.missing)}。", file=out)
         for sub in plan.plans:
             print(f"—— 工作表“{sub.sheet_name}”：{_summary(sub)}", file=out)
+            if sub.ignored:
+                print(f"没有用到的列：{'、'.join(sub.ignored)}。", file=out)
             _print_rows(sub, out)
         print(f"合计：{_summary(plan)}", file=out)
         return
@@ -169,11 +176,22 @@ def run_export(db_path: Path, args) -> int:
     return 0
 
 
-def run_template(_db_path: Path, args) -> int:
-    from .writer import write_template
+def run_template(db_path: Path, args) -> int:
+    from ..store import StoreError, open_store
+    from .writer import EDITABLE_CHOICES, write_template
 
     try:
-        write_template(args.kind, args.file)
+        if not any(kind == args.kind for kind, _key in EDITABLE_CHOICES):
+            write_template(args.kind, args.file)
+        else:
+            # the categories are the database's own lists: the template offers them
+            try:
+                store = open_store(db_path, create=False)
+            except StoreError as exc:
+                print(f"{exc}（模板中的类别下拉列表需要读取数据库，请用 --db 指定数据库文件。）", file=sys.stderr)
+                return 2
+            with store, store.session() as session:
+                write_template(args.kind, args.file, session)
     except ExchangeError as exc:
         print(str(exc), file=sys.stderr)
         return 2

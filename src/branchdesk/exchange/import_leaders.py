@@ -192,6 +192,9 @@ class _People:
         return found[0] if len(found) == 1 else None
 
 
+Places = _Places  # the lists and the issues name buildings as the leader roster does
+
+
 def _is_member_text(text: str | None) -> str | None:
     """政治面貌 as rosters write it (中共党员, 预备党员, 群众) → 是 / 否."""
     s = _compact(text)

@@ -17,11 +17,13 @@ from . import (
     ExchangeError,
     import_center_households,
     import_households,
+    import_issues,
     import_leaders,
+    import_lists,
     import_members,
     import_party_orgs,
 )
-from .package import PackagePlan, is_package, package_error_workbook, plan_package
+from .package import ListsPlan, PackagePlan, is_package, package_error_workbook, plan_lists, plan_package
 from .plan import (  # noqa: F401  (re-exported: the GUI and the command line read them from here)
     CHANGED,
     INVALID,
@@ -48,10 +50,27 @@ from .reader import (
     read_workbook,
     roster_sheets,
 )
-from .writer import FACTS_SHEET, PACKAGE
+from .writer import FACTS_SHEET, LIST_KINDS, LISTS, PACKAGE
 
 KINDS: dict[str, ImportKind] = {k.key: k for k in (
-    import_members.KIND, import_households.KIND, import_party_orgs.KIND, import_leaders.KIND, import_center_households.KIND)}
+    import_members.KIND, import_households.KIND, import_party_orgs.KIND, import_leaders.KIND, import_center_households.KIND,
+    import_lists.PARTNERS_KIND, import_lists.RESOURCES_KIND, import_lists.DEMANDS_KIND,
+    import_lists.RESPONSIBILITIES_KIND, import_issues.KIND)}
+
+
+def list_sheets(sheets: list, mapping: Mapping | None = None) -> list[tuple[str, str]]:
+    """(kind, sheet name) of every sheet that reads best as one of the lists, the best
+    sheet of each kind, in the order an import applies them: a workbook with a demand
+    list, a resource list and a responsibility list is imported as all three."""
+    best: dict[str, tuple[int, str]] = {}
+    for sheet in sheets:
+        scores = [(score, key) for key, k in KINDS.items() for _s, score in roster_sheets([sheet], k.fields, mapping)]
+        if not scores:
+            continue
+        score, key = max(scores, key=lambda pair: pair[0])  # the first kind on a tie: a roster before a list
+        if key in LIST_KINDS and score > best.get(key, (0, ""))[0]:
+            best[key] = (score, sheet.name)
+    return [(key, best[key][1]) for key in LIST_KINDS if key in best]
 
 
 # ---- the whole import ------------------------------------------------------------------------
@@ -68,6 +87,13 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
     all_sheets = read_workbook(path)
     if kind in (None, PACKAGE) and sheet is None and is_package(all_sheets):
         return plan_package(session, all_sheets, name, KINDS, report=report)
+    if kind in (None, LISTS) and sheet is None:
+        chosen = list_sheets(all_sheets, mapping)
+        if len(chosen) > 1 or (kind == LISTS and chosen):
+            return plan_lists(session, all_sheets, name, chosen, KINDS, report=report)
+        if kind == LISTS:
+            raise ExchangeError(f"“{name}”中找不到需求清单、资源清单、责任清单、红色合伙人或居民问题的表头，"
+                                "请确认选择了正确的文件。")
     if kind == PACKAGE:
         raise ExchangeError(f"“{name}”不是 branchdesk 导出的数据包（缺少“{FACTS_SHEET}”工作表），"
                             "请选择“导出全部数据”得到的文件，或导入单个名册。")
@@ -151,6 +177,9 @@ def _layout(table: Table, header_cells: list, kind: ImportKind, mapping: Mapping
 def apply_plan(session: Session, plan: ImportPlan | PackagePlan, report: Report | None = None) -> int:
     """Save every new and changed row; the caller's transaction makes it all or nothing.
     Refuses a plan with invalid rows: never half an import."""
+    if isinstance(plan, ListsPlan):
+        applied = plan_lists(session, plan.sheets, plan.file_name, plan.chosen, KINDS, apply=True, report=report)
+        return len(applied.to_save)
     if isinstance(plan, PackagePlan):
         applied = plan_package(session, plan.sheets, plan.file_name, KINDS, apply=True, report=report)
         return len(applied.to_save)

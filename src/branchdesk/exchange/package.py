@@ -28,6 +28,7 @@ from .reader import Sheet, header_cells_of, locate_table
 from .writer import (
     FACT_DATABASE,
     FACTS_SHEET,
+    LISTS,
     PACKAGE_KINDS,
     ROSTER_NAMES,
 )
@@ -61,6 +62,17 @@ class PackagePlan:
         return [(p, r) for p in self.plans for r in p.to_save]
 
 
+@dataclass
+class ListsPlan(PackagePlan):
+    """A workbook holding several of the lists, one sheet each (需求清单, 资源清单,
+    责任清单 as a street office sends them): planned and applied as a package is, every
+    sheet as its kind in one transaction, refused as a whole if any row is bad."""
+
+    chosen: list[tuple[str, str]] = field(default_factory=list)  # (kind, sheet name), in the order applied
+
+    kind = LISTS
+
+
 def is_package(sheets: list[Sheet]) -> bool:
     return any(s.name == FACTS_SHEET for s in sheets) and any(
         s.name == ROSTER_NAMES[k] for s in sheets for k in PACKAGE_KINDS)
@@ -80,23 +92,41 @@ def plan_package(session: Session, sheets: list[Sheet], file_name: str, kinds: d
                  apply: bool = False, report: Report | None = None) -> PackagePlan:
     """Plan (apply=False: nothing stays written) or apply (apply=True: in the caller's
     transaction, refused with ExchangeError if any row is invalid) a package."""
-    report = report or no_report
     by_name = {s.name: s for s in sheets}
     facts = read_facts(by_name[FACTS_SHEET])
     plan = PackagePlan(file_name, facts, foreign=facts.get(FACT_DATABASE, "") != database_id(session),
                        sheets=sheets)
+    pairs = []
+    for key in PACKAGE_KINDS:
+        if ROSTER_NAMES[key] in by_name:
+            pairs.append((key, by_name[ROSTER_NAMES[key]]))
+        else:
+            plan.missing.append(ROSTER_NAMES[key])
+    return _plan_sheets(session, plan, pairs, kinds, apply=apply, report=report)
+
+
+def plan_lists(session: Session, sheets: list[Sheet], file_name: str, chosen: list[tuple[str, str]],
+               kinds: dict[str, ImportKind], *, apply: bool = False, report: Report | None = None) -> ListsPlan:
+    """Plan or apply (as plan_package) a workbook of several lists: chosen names the
+    kind of each sheet to import, in the order to apply them."""
+    by_name = {s.name: s for s in sheets}
+    plan = ListsPlan(file_name, {}, foreign=False, sheets=sheets, chosen=chosen)
+    return _plan_sheets(session, plan, [(key, by_name[name]) for key, name in chosen], kinds, apply=apply,
+                        report=report)
+
+
+def _plan_sheets(session: Session, plan: PackagePlan, pairs: list[tuple[str, Sheet]],
+                 kinds: dict[str, ImportKind], *, apply: bool, report: Report | None):
+    report = report or no_report
+    file_name = plan.file_name
     # Even applying works in a savepoint: a refused package leaves nothing behind
     # should the caller catch the error and commit its transaction anyway.
     savepoint = session.begin_nested()
     keep = False
     try:
-        for step, key in enumerate(PACKAGE_KINDS):
-            sheet = by_name.get(ROSTER_NAMES[key])
-            if sheet is None:
-                plan.missing.append(ROSTER_NAMES[key])
-                continue
+        for step, (key, sheet) in enumerate(pairs):
             kind = kinds[key]
-            report(step, len(PACKAGE_KINDS), f"正在检查“{sheet.name}”…")
+            report(step, len(pairs), f"正在检查“{sheet.name}”…")
             table = locate_table(sheet, kind.fields)
             if plan.foreign:
                 table.columns.pop("record_code", None)
@@ -120,7 +150,7 @@ def plan_package(session: Session, sheets: list[Sheet], file_name: str, kinds: d
             savepoint.commit()
         else:
             savepoint.rollback()
-    report(len(PACKAGE_KINDS), len(PACKAGE_KINDS), "检查完成")
+    report(len(pairs), len(pairs), "检查完成")
     return plan
 
 

@@ -30,18 +30,31 @@ from sqlalchemy.orm import Session
 from .. import fields as F
 from ..fields import (
     CENTER_HOUSEHOLD_FIELDS,
+    COMMITMENT_FIELDS,
+    DECISION_FIELDS,
+    DEMAND_DERIVED,
+    DEMAND_FIELDS,
     FOUR_HAVES,
     HOUSEHOLD_DERIVED,
     HOUSEHOLD_FIELDS,
+    ISSUE_FIELDS,
+    ISSUE_STATE_FIELD,
     LEADER_FIELDS,
     MEMBER_FIELDS,
+    PARTNER_DERIVED,
+    PARTNER_FIELDS,
     PARTY_ORG_FIELDS,
+    RESOURCE_DERIVED,
+    RESOURCE_FIELDS,
+    RESPONSIBILITY_FIELDS,
     SERVED_COUNT_FIELD,
     SERVED_FIELD,
+    VERDICT_FIELD,
     Field,
     by_key,
 )
-from ..services import org, people
+from ..models.lists import DEMAND_CATEGORY, ISSUE_CATEGORY, ISSUE_SOURCE
+from ..services import issues, lists, org, people
 from ..validation import clean_text
 from . import ExchangeError
 
@@ -51,11 +64,21 @@ LEADERS = "building-leaders"
 CENTER_HOUSEHOLDS = "center-households"
 HOUSEHOLDS = "households"
 PARTY_ORGS = "party-orgs"
-KINDS = (MEMBERS, LEADERS, CENTER_HOUSEHOLDS, HOUSEHOLDS, PARTY_ORGS)
+# The lists and the residents' issues
+PARTNERS = "partners"
+RESOURCES = "resources"
+DEMANDS = "demands"
+RESPONSIBILITIES = "responsibilities"
+ISSUES = "issues"
+# In the order an import applies them: a resource names its partner.
+LIST_KINDS = (PARTNERS, RESOURCES, DEMANDS, RESPONSIBILITIES, ISSUES)
+KINDS = (MEMBERS, LEADERS, CENTER_HOUSEHOLDS, HOUSEHOLDS, PARTY_ORGS)  # the rosters
+ALL_KINDS = (*KINDS, *LIST_KINDS)
 PACKAGE = "package"  # every kind in one workbook, with a sheet of facts
+LISTS = "lists"  # a workbook holding several of the lists, one sheet each (需求 / 资源 / 责任清单)
 # The package's sheets in the order an import must apply them: the organisation
-# before the people who live and serve in it.
-PACKAGE_KINDS = (HOUSEHOLDS, PARTY_ORGS, MEMBERS, LEADERS, CENTER_HOUSEHOLDS)
+# before the people who live and serve in it, the people before the resources they offer.
+PACKAGE_KINDS = (HOUSEHOLDS, PARTY_ORGS, MEMBERS, LEADERS, CENTER_HOUSEHOLDS, *LIST_KINDS)
 
 ROSTER_NAMES = {
     MEMBERS: "党员花名册",
@@ -63,10 +86,16 @@ ROSTER_NAMES = {
     CENTER_HOUSEHOLDS: "党员中心户花名册",
     HOUSEHOLDS: "住户花名册",
     PARTY_ORGS: "党组织名册",
+    PARTNERS: "红色合伙人",
+    RESOURCES: "资源清单",
+    DEMANDS: "需求清单",
+    RESPONSIBILITIES: "责任清单",
+    ISSUES: "居民问题",
 }
-CODE_PREFIXES = {MEMBERS: "DY", LEADERS: "LD", CENTER_HOUSEHOLDS: "ZX", HOUSEHOLDS: "HH", PARTY_ORGS: "DZ"}
+CODE_PREFIXES = {MEMBERS: "DY", LEADERS: "LD", CENTER_HOUSEHOLDS: "ZX", HOUSEHOLDS: "HH", PARTY_ORGS: "DZ",
+                 PARTNERS: "HB", RESOURCES: "ZY", DEMANDS: "XQ", RESPONSIBILITIES: "ZR", ISSUES: "WT"}
 _KIND_OF_PREFIX = {p: k for k, p in CODE_PREFIXES.items()}
-_CODE = re.compile(r"^(DY|LD|ZX|HH|DZ)(\d{1,12})$")
+_CODE = re.compile(rf"^({'|'.join(CODE_PREFIXES.values())})(\d{{1,12}})$")
 
 # The package's facts sheet: one label and one value per row.
 FACTS_SHEET = "基本信息"
@@ -90,11 +119,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 KIND_CHOICES = ("党员（members）、楼栋长（building-leaders）、党员中心户（center-households）、"
-                "住户（households）、党组织（party-orgs）")
+                "住户（households）、党组织（party-orgs）、需求清单（demands）、资源清单（resources）、"
+                "责任清单（responsibilities）、红色合伙人（partners）、居民问题（issues）")
 
 
 def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
+    if kind not in ALL_KINDS:
         raise ExchangeError(f"没有“{kind}”这种名册，可以导出：{KIND_CHOICES}，或全部数据（package）。")
 
 
@@ -126,8 +156,20 @@ class ExportColumn:
 M = by_key(MEMBER_FIELDS)
 L = by_key(LEADER_FIELDS)
 C = by_key(CENTER_HOUSEHOLD_FIELDS)
-
-
+R = by_key(RESOURCE_FIELDS)
+# The columns of the residents' issues: the issue, where it stands, what was decided,
+# promised and said. Decision and verdict are needed only from their step on.
+ISSUE_COLUMNS: tuple[Field, ...] = (
+    *ISSUE_FIELDS, ISSUE_STATE_FIELD, *(replace(f, required=False) for f in DECISION_FIELDS), *COMMITMENT_FIELDS,
+    replace(VERDICT_FIELD, required=False))
+# A resource's provider is one column (a partner's, a member's or a typed name); its kind says which.
+RESOURCE_COLUMNS: tuple[Field, ...] = tuple(
+    replace(f, required=False, hint="不填时按提供方判断：红色合伙人的名称即为红色合伙人，其余为其他")
+    if f.key == "provider_kind" else f
+    for f in RESOURCE_FIELDS if f.key not in ("partner_id", "member_id"))
+# The choice lists the secretary edits, by the field that uses them.
+EDITABLE_CHOICES = {(DEMANDS, "category"): DEMAND_CATEGORY, (RESOURCES, "categories"): DEMAND_CATEGORY,
+                    (ISSUES, "category"): ISSUE_CATEGORY, (ISSUES, "source"): ISSUE_SOURCE}
 
 def _columns(kind: str) -> tuple[ExportColumn, ...]:
     if kind == MEMBERS:
@@ -144,7 +186,17 @@ def _columns(kind: str) -> tuple[ExportColumn, ...]:
                 ExportColumn(C["note"], "note"))
     if kind == PARTY_ORGS:
         return tuple(ExportColumn(f, f.key) for f in PARTY_ORG_FIELDS)
+    if kind in _LIST_FIELDS:
+        attrs = {"compound_id": "compound"}
+        return tuple(ExportColumn(f, attrs.get(f.key, f.key)) for f in _LIST_FIELDS[kind])
     return tuple(ExportColumn(f, f.key) for f in HOUSEHOLD_FIELDS)
+
+
+_LIST_FIELDS = {PARTNERS: PARTNER_FIELDS, RESOURCES: RESOURCE_COLUMNS, DEMANDS: DEMAND_FIELDS,
+                RESPONSIBILITIES: RESPONSIBILITY_FIELDS, ISSUES: ISSUE_COLUMNS}
+# What a new record of a list is entered with: the columns the steps fill in are left out
+# (a duty's progress stays: street-office lists say how far each task is).
+_LIST_DERIVED = {PARTNERS: PARTNER_DERIVED, RESOURCES: RESOURCE_DERIVED, DEMANDS: DEMAND_DERIVED}
 
 
 def has_numbers_to_hide(kind: str) -> bool:
@@ -152,9 +204,13 @@ def has_numbers_to_hide(kind: str) -> bool:
     return kind == PACKAGE or any(c.field.sensitive for c in _columns(kind))
 
 
-def template_fields(kind: str) -> tuple[Field, ...]:
-    """The columns of an empty template: what a new record of the kind is entered with."""
+def template_fields(kind: str, session: Session | None = None) -> tuple[Field, ...]:
+    """The columns of an empty template: what a new record of the kind is entered with.
+    With a session, a category column offers the database's current list."""
     _check_kind(kind)
+    if kind in _LIST_FIELDS:
+        derived = _LIST_DERIVED.get(kind, ())
+        return tuple(_with_choices(session, kind, f) for f in _LIST_FIELDS[kind] if f.key not in derived)
     if kind == MEMBERS:
         return MEMBER_FIELDS
     if kind == LEADERS:
@@ -167,8 +223,25 @@ def template_fields(kind: str) -> tuple[Field, ...]:
     return tuple(f for f in HOUSEHOLD_FIELDS if f.key not in HOUSEHOLD_DERIVED)
 
 
+def _with_choices(session: Session | None, kind: str, f: Field) -> Field:
+    """A category column as a fixed choice of the current list (the import refuses others)."""
+    choice_kind = EDITABLE_CHOICES.get((kind, f.key))
+    if session is None or choice_kind is None:
+        return f
+    labels = lists.active_labels(session, choice_kind)
+    if f.kind != F.CHOICE:  # several categories in one cell: the dropdown offers one, the note lists all
+        return replace(f, hint=f"{f.hint}；可选：{'、'.join(labels)}" if f.hint else f"可选：{'、'.join(labels)}")
+    return replace(f, open_choices=False, choices=tuple((label, label) for label in labels))
+
+
 # ---- loading the rows --------------------------------------------------------------------
+_LIST_LOADERS = {PARTNERS: lists.list_partners, RESOURCES: lists.list_resources, DEMANDS: lists.list_demands,
+                 RESPONSIBILITIES: lists.list_responsibilities, ISSUES: issues.issue_roster}
+
+
 def _load(session: Session, kind: str) -> list:
+    if kind in _LIST_LOADERS:
+        return _LIST_LOADERS[kind](session)
     if kind == MEMBERS:
         return people.list_members(session)
     if kind == LEADERS:
@@ -375,7 +448,7 @@ def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, pr
     building numbers repeat: a package may be merged where they do."""
     rows = _load(session, kind)
     prefixes = (org.compound_prefixes(session, every=every_compound)
-                if kind in (MEMBERS, CENTER_HOUSEHOLDS) else {})
+                if kind in (MEMBERS, CENTER_HOUSEHOLDS, DEMANDS, ISSUES) else {})
     title = org.community_name(session) + ROSTER_NAMES[kind]
     columns = _columns(kind)
     if masked and any(c.field.sensitive for c in columns):
@@ -407,6 +480,11 @@ def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, pr
         labels = {c.id: c.label for c in org.party_org_choices(session)}
         at = next(i for i, c in enumerate(columns) if c.attr == "party_org_id")
         makers[at] = lambda value: styles.plain(labels.get(value))
+    elif kind in (DEMANDS, ISSUES):
+        # a building as the import reads it back: 启明小区 3号楼 where there are several compounds
+        buildings = {c.id: c.label for c in org.building_choices(session)}
+        at = next(i for i, c in enumerate(columns) if c.attr == "building_id")
+        makers[at] = lambda value: styles.plain(buildings.get(value))
     getters = [c.attr for c in columns]
     address_at = next((i for i, c in enumerate(columns) if c.attr == "address"), None)
     count = 0
@@ -491,13 +569,14 @@ def _choice_labels(field: Field) -> list[str] | None:
     return None
 
 
-def write_template(kind: str, path) -> None:
+def write_template(kind: str, path, session: Session | None = None) -> None:
     """An empty workbook to fill in for an import: the header (required columns marked
-    “*”), dropdown lists for fixed choices, text-formatted ID and phone columns, and a
-    second sheet “填写说明” explaining every column."""
+    “*”), dropdown lists for fixed choices (with a session, the database's categories
+    too), text-formatted ID and phone columns, and a second sheet “填写说明” explaining
+    every column."""
     _check_kind(kind)
     _check_folder(path)
-    fields = template_fields(kind)
+    fields = template_fields(kind, session)
     wb = Workbook()
     ws = wb.active
     ws.title = ROSTER_NAMES[kind].removesuffix("花名册") + "登记表"

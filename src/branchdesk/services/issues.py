@@ -14,13 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Date, and_, case, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ..fields import (
     COMMITMENT_FIELDS,
     DECISION_FIELDS,
+    ISSUE_CLOSED_STATE,
     ISSUE_FIELDS,
+    ISSUE_STATES,
     ISSUE_STEPS,
     STEP_NOTE,
     VERDICT_FIELD,
@@ -51,8 +53,7 @@ from .lists import active_labels
 from .org import address_of, resolve_household
 
 STEP_LABELS = dict(ISSUE_STEPS)
-CLOSED_STATE = "closed"  # list_issues' state: the step, or this once the residents are satisfied
-ISSUE_STATES = (*ISSUE_STEPS, (CLOSED_STATE, "已办结"))
+CLOSED_STATE = ISSUE_CLOSED_STATE  # list_issues' state: the step, or this once the residents are satisfied
 LIMITS_KEY = "issue_limits"
 
 
@@ -373,6 +374,40 @@ def review(session: Session, issue_id: int, verdict: str, *, at: datetime, actor
     session.flush()
 
 
+_STATE_ORDER = {state: n for n, (state, _label) in enumerate(ISSUE_STATES)}
+
+
+def state_of(issue) -> str:
+    """Where the issue stands: its step, or CLOSED_STATE once the residents are satisfied."""
+    return CLOSED_STATE if is_closed(issue) else issue.step
+
+
+def advance_issue(session: Session, issue_id: int, state: str, *, at: datetime, actor: str | None = None,
+                  note: str | None = None, decision: dict | None = None, verdict: str | None = None) -> None:
+    """Bring an issue forward to `state` (a step, or CLOSED_STATE) by taking each step
+    between in turn through discuss, decide, start_work, finish_work and review, all at
+    `at` by `actor` with `note`: how an import carries out what its file shows. decision
+    holds DECISION_FIELDS' text for 定事; a verdict given at 评事 is recorded (满意 or
+    基本满意 closes it, as review does). A step back is refused and changes nothing."""
+    issue = _issue(session, issue_id)
+    current = state_of(issue)
+    if _STATE_ORDER[state] < _STATE_ORDER[current]:
+        labels = dict(ISSUE_STATES)
+        raise ValidationFailed({"state": f"问题 {issue.number} 已处于“{labels[current]}”，不能退回“{labels[state]}”："
+                                         "五事制的步骤只能向前。"})
+    target = _STATE_ORDER[state]
+    if issue.step == RAISED and target > _STATE_ORDER[RAISED]:
+        discuss(session, issue_id, at=at, actor=actor, note=note)
+    if issue.step == DISCUSSED and target > _STATE_ORDER[DISCUSSED]:
+        decide(session, issue_id, decision or {}, at=at, actor=actor, note=note)
+    if issue.step == DECIDED and target > _STATE_ORDER[DECIDED]:
+        start_work(session, issue_id, at=at, actor=actor, note=note)
+    if issue.step == DOING and target > _STATE_ORDER[DOING]:
+        finish_work(session, issue_id, at=at, actor=actor, note=note)
+    if issue.step == REVIEWED and issue.verdict is None and (verdict or state == CLOSED_STATE):
+        review(session, issue_id, verdict or "", at=at, actor=actor, note=note)
+
+
 def _verdict_label(verdict: str) -> str:
     return dict(VERDICT_FIELD.choices).get(verdict, verdict)
 
@@ -453,6 +488,23 @@ def list_issues(session: Session, today: date) -> list[IssueRow]:
             .where(Issue.deleted_at.is_(None))
             .order_by(Issue.raised_at.desc(), Issue.id.desc()))
     return list(map(IssueRow._make, session.connection().execute(stmt).all()))
+
+
+def issue_roster(session: Session) -> list:
+    """Every issue with all an export writes: its place, where it stands (the step, or
+    已办结) and what was decided, promised and said of it; the oldest first, one query."""
+    stmt = (select(Issue.id, Issue.number, type_coerce(func.date(Issue.raised_at), Date).label("raised_at"), Issue.source,
+                   Issue.category, Issue.building_id, Issue.household_id,
+                   (Building.name + Unit.name + Household.room).label("address"), Issue.place,
+                   Issue.reporter_name, Issue.reporter_phone, Issue.description,
+                   case((_CLOSED, CLOSED_STATE), else_=Issue.step).label("state"), Issue.decision, Issue.owner,
+                   Issue.deadline, Issue.level, Issue.committed, Issue.promised_on, Issue.verdict)
+            .outerjoin(Household, Issue.household_id == Household.id)
+            .outerjoin(Unit, Household.unit_id == Unit.id)
+            .outerjoin(Building, Issue.building_id == Building.id)
+            .where(Issue.deleted_at.is_(None))
+            .order_by(Issue.raised_at, Issue.id))
+    return session.execute(stmt).all()
 
 
 @dataclass(frozen=True)
