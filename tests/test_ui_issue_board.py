@@ -102,7 +102,7 @@ def test_each_issue_stands_in_its_steps_column_with_the_counts(qtbot, page, issu
     assert shown["raised"] == [issues["late"], issues["raised"]]  # the overdue one first
     for state in COLUMNS[1:]:
         assert shown[state] == [issues[state]]
-    assert page.board.hints[4].text() == "已办完，等待居民评价"
+    assert page.board.hints[4].text() == "待居民评价"
 
 
 def test_an_overdue_card_says_so_in_words_and_in_red(qtbot, page, issues):

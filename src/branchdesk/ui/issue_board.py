@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QLabel, QListView, QSizePolicy, QStackedWidget, QStyle, QStyledItemDelegate,
@@ -26,7 +26,7 @@ VIEW_TABLE, VIEW_BOARD = "table", "board"
 
 # What each column holds, under its step's name
 COLUMN_HINTS = {"raised": "已登记，待受理", "discussed": "已受理，商议中", "decided": "已定责任人和时限",
-                "doing": "正在办理", "reviewed": "已办完，等待居民评价", CLOSED_STATE: "居民满意，已办结"}
+                "doing": "办理中", "reviewed": "待居民评价", CLOSED_STATE: "居民满意"}
 
 RED, DARK_RED, AMBER = QColor("#c0392b"), QColor("#8e1b13"), QColor("#b9770e")
 INK, MUTED, LINE = QColor("#222222"), QColor("#6b6560"), QColor("#ddd6cf")
@@ -39,30 +39,25 @@ BOARD_STYLE = """
 """
 
 
-def _board_order(row) -> tuple:
-    """Within a step: overdue first, then the nearest time limit."""
-    return (not row.overdue, row.due_on or date.max, row.id)
-
-
 # ---- one column's cards ------------------------------------------------------------------------
-class CardModel(QAbstractListModel):
+class CardModel(QStringListModel):
+    """A column's cards: rows for the delegate, and each card's number as the C++
+    string list. The view lays out every item through the model's rowCount() and
+    index(); kept in C++, that is 5 ms for 13,000 cards instead of 100 through Python."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list = []
 
     def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
         self.rows = rows
-        self.endResetModel()
+        self.setStringList([r.number for r in rows])  # resets the model
 
     def row_of_id(self, issue_id: int) -> int | None:
         return next((n for n, r in enumerate(self.rows) if r.id == issue_id), None)
 
-    def rowCount(self, parent: _INDEX = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
     def data(self, index: _INDEX, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
         if role == ROW_ROLE:
@@ -90,6 +85,17 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.labels = labels
         self.today = date.today()
+        self._fonts: tuple | None = None
+
+    def fonts(self, font: QFont) -> tuple:
+        """The card's fonts and metrics (plain, bold, small), made once per view font."""
+        key = font.key()
+        if self._fonts is None or self._fonts[0] != key:
+            plain, bold, small = QFont(font), QFont(font), QFont(font)  # copies: the option's dies with it
+            bold.setBold(True)
+            small.setPointSizeF(font.pointSizeF() * 0.85)
+            self._fonts = (key, plain, bold, small, QFontMetrics(plain), QFontMetrics(bold), QFontMetrics(small))
+        return self._fonts[1:]
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _INDEX) -> QSize:
         height = QFontMetrics(option.font).height()
@@ -112,27 +118,26 @@ class CardDelegate(QStyledItemDelegate):
             painter.setBrush(RED)
             painter.drawRoundedRect(QRect(card.left(), card.top(), 6, card.height()), 3, 3)
 
-        font = QFont(option.font)
-        fm = QFontMetrics(font)
+        font, bold, small, fm, bold_fm, small_fm = self.fonts(option.font)
         step = fm.height() + 3
         text = card.adjusted(self.PAD + 3, self.PAD, -self.PAD, -self.PAD)
         line = QRect(text.left(), text.top(), text.width(), fm.height())
 
-        # 1: the number, and the marks after it
-        bold = QFont(font)
-        bold.setBold(True)
+        # 1: the number, and the marks on the right; 承诺 moves to the time limit when
+        # a narrow card has no room for it
         painter.setFont(bold)
         painter.setPen(DARK_RED if row.overdue else INK)
         painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, row.number)
-        small = QFont(font)
-        small.setPointSizeF(font.pointSizeF() * 0.85)
         painter.setFont(small)
-        right = line.right()
+        right, promise_in_due = line.right(), False
         for word, colour, filled in (("逾期", RED, True), ("承诺", AMBER, False)):
             if not (row.overdue if word == "逾期" else row.committed):
                 continue
-            width = QFontMetrics(small).horizontalAdvance(word) + 8
+            width = small_fm.horizontalAdvance(word) + 8
             badge = QRect(right - width + 1, line.top() + 1, width, line.height() - 2)
+            if not filled and badge.left() < line.left() + bold_fm.horizontalAdvance(row.number) + 4:
+                promise_in_due = True
+                continue
             painter.setPen(QPen(colour, 1))
             painter.setBrush(colour if filled else QColor("#ffffff"))
             painter.drawRoundedRect(badge, 4, 4)
@@ -164,8 +169,8 @@ class CardDelegate(QStyledItemDelegate):
         due_text = ""
         if row.due_on:
             due_text = f"{row.due_on:%m-%d}" if row.due_on.year == self.today.year else f"{row.due_on:%Y-%m-%d}"
-            labelled = f"{self.labels['due_on']} {due_text}"
-            if owner_width + fm.horizontalAdvance(labelled) + 8 <= line.width():
+            labelled = f"{'承诺' if promise_in_due else self.labels['due_on']} {due_text}"
+            if promise_in_due or owner_width + fm.horizontalAdvance(labelled) + 8 <= line.width():
                 due_text = labelled
         due_width = fm.horizontalAdvance(due_text)
         painter.setPen(RED if row.overdue else MUTED)
@@ -232,6 +237,7 @@ class IssueBoard(QWidget):
         self.headers: list[QLabel] = []
         self.hints: list[QLabel] = []
         self.counts: list[int] = []
+        self._ordered: list = []
         self.active = 0  # the column whose card Enter and 办理… act on
         delegate = CardDelegate(labels, self)
         row = QHBoxLayout(self)
@@ -276,22 +282,37 @@ class IssueBoard(QWidget):
             self.hints.append(hint)
             self.counts.append(0)
 
-    def set_rows(self, rows: list) -> None:
-        """Spread the rows the table shows over the columns; keeps the current card."""
+    def set_issues(self, rows: list) -> None:
+        """Every loaded issue, put in board order once: by column, then overdue first and
+        the nearest time limit (the most recently closed first in 已办结)."""
+        column = {state: n for n, state in enumerate(self.states)}
+        closed = column[CLOSED_STATE]
+
+        def key(r) -> tuple:
+            n = column[r.state]
+            if n == closed:
+                return (n, -r.step_at.timestamp(), 0, 0)
+            return (n, not r.overdue, (r.due_on or date.max).toordinal(), r.id)
+
+        self._ordered = sorted(rows, key=key)
+
+    def show_only(self, rows: list) -> None:
+        """Fill the columns with these of the issues (the rows the table shows), in
+        board order; keeps the current card."""
         current = self.current_row()
+        keep = set(map(id, rows))
         by_state: dict[str, list] = {state: [] for state in self.states}
-        for r in rows:
-            by_state[r.state].append(r)
+        for r in self._ordered:
+            if id(r) in keep:
+                by_state[r.state].append(r)
         for n, state in enumerate(self.states):
             cards = by_state[state]
             self.counts[n] = len(cards)
             if state == CLOSED_STATE:
-                cards = sorted(cards, key=lambda r: r.step_at, reverse=True)[:CLOSED_SHOWN]
+                cards = cards[:CLOSED_SHOWN]
                 more = self.counts[n] - len(cards)
-                self.hints[n].setText(f"显示最近办结的 {len(cards)} 件" if more else COLUMN_HINTS[state])
+                self.hints[n].setText(f"最近办结的 {len(cards)} 件" if more else COLUMN_HINTS[state])
                 self.hints[n].setToolTip(f"另有 {more} 件较早办结的问题，请在表格中查看" if more else "")
-            else:
-                cards.sort(key=_board_order)
             self.models[n].set_rows(cards)
             self.headers[n].setText(f"{self.titles[state]}　{self.counts[n]}")
         if current is not None:
@@ -365,7 +386,8 @@ class IssuesPage(RosterPage):
         self.board = IssueBoard(labels, self)
         self.board.activated.connect(self._open_card)
         self.board.current_changed.connect(self._update_actions)
-        self._board_stale = True
+        self._issues: list = []
+        self._board_stale = self._issues_stale = True
         self.model.modelReset.connect(self._rows_changed)
 
         self.views = QStackedWidget(self)
@@ -410,15 +432,22 @@ class IssuesPage(RosterPage):
         self._update_actions()
 
     # ---- the board follows the table model ----
+    def _loaded(self, result) -> None:
+        self._issues, self._issues_stale = result[0].rows, True
+        super()._loaded(result)
+
     def _rows_changed(self) -> None:
         self._board_stale = True
         if self.view == VIEW_BOARD:
             self._refresh_board()
 
     def _refresh_board(self) -> None:
+        if self._issues_stale:
+            self._issues_stale = False
+            self.board.set_issues(self._issues)
         if self._board_stale:
             self._board_stale = False
-            self.board.set_rows([self.model.row_at(n) for n in range(self.model.rowCount())])
+            self.board.show_only(self.model.visible_rows())
 
     # ---- what 办理… and 删除 act on ----
     def selected_rows(self) -> list:

@@ -118,6 +118,11 @@ class RecordTableModel(QAbstractTableModel):
     def row_at(self, visible_row: int):
         return self._data.rows[self._visible[visible_row]]
 
+    def visible_rows(self) -> list:
+        """The rows shown, in order: for another view of the same rows (the issue board)."""
+        rows = self._data.rows
+        return [rows[i] for i in self._visible]
+
     def has_id(self, record_id: int) -> bool:
         """Whether the record is loaded at all, shown or filtered out."""
         return any(r.id == record_id for r in self._data.rows)
