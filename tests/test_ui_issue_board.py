@@ -196,3 +196,14 @@ def test_the_chosen_view_is_remembered(qtbot, qapp, store, settings_dir, issues)
     again.board.focus_board()
     qtbot.keyClick(again.board.lists[again.board.active], Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert again.views.currentWidget() is again.table
+
+
+def test_a_double_click_on_a_card_opens_that_issue(qtbot, page, issues, monkeypatch):
+    opened = []
+    monkeypatch.setattr("branchdesk.ui.issues.open_issue", lambda parent, store, issue_id: opened.append(issue_id))
+    show_board(qtbot, page)
+    view = page.board.lists[3]  # 干事
+    where = view.visualRect(page.board.models[3].index(0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a double-click starts as a click
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened == [issues["doing"]] and page.board.current_row().id == issues["doing"]
