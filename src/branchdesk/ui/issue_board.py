@@ -8,6 +8,7 @@ model (search box and filters): both views always show the same issues."""
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPen
@@ -237,7 +238,7 @@ class IssueBoard(QWidget):
         self.headers: list[QLabel] = []
         self.hints: list[QLabel] = []
         self.counts: list[int] = []
-        self._ordered: list = []
+        self._ordered: dict[str, list] = {state: [] for state in self.states}  # every loaded issue, in board order
         self.active = 0  # the column whose card Enter and 办理… act on
         delegate = CardDelegate(labels, self)
         row = QHBoxLayout(self)
@@ -284,27 +285,26 @@ class IssueBoard(QWidget):
 
     def set_issues(self, rows: list) -> None:
         """Every loaded issue, put in board order once: by column, then overdue first and
-        the nearest time limit (the most recently closed first in 已办结)."""
-        column = {state: n for n, state in enumerate(self.states)}
-        closed = column[CLOSED_STATE]
-
-        def key(r) -> tuple:
-            n = column[r.state]
-            if n == closed:
-                return (n, -r.step_at.timestamp(), 0, 0)
-            return (n, not r.overdue, (r.due_on or date.max).toordinal(), r.id)
-
-        self._ordered = sorted(rows, key=key)
+        the nearest time limit, or in 已办结 the most recently closed first."""
+        by_state: dict[str, list] = {state: [] for state in self.states}
+        for r in rows:
+            by_state[r.state].append(r)
+        for state, cards in by_state.items():
+            if state == CLOSED_STATE:
+                cards.sort(key=attrgetter("step_at"), reverse=True)
+            else:
+                cards.sort(key=lambda r: (not r.overdue, r.due_on or date.max, r.id))
+        self._ordered = by_state
 
     def show_only(self, rows: list) -> None:
         """Fill the columns with these of the issues (the rows the table shows), in
         board order; keeps the current card."""
         current = self.current_row()
-        keep = set(map(id, rows))
-        by_state: dict[str, list] = {state: [] for state in self.states}
-        for r in self._ordered:
-            if id(r) in keep:
-                by_state[r.state].append(r)
+        if len(rows) == sum(map(len, self._ordered.values())):  # nothing filtered out
+            by_state = self._ordered
+        else:
+            keep = set(map(id, rows))
+            by_state = {state: [r for r in cards if id(r) in keep] for state, cards in self._ordered.items()}
         for n, state in enumerate(self.states):
             cards = by_state[state]
             self.counts[n] = len(cards)
