@@ -427,8 +427,10 @@ class IssuesPage(RosterPage):
             self._refresh_board()
         self.views.setCurrentWidget(self.board if key == VIEW_BOARD else self.table)
         self.settings.setValue(f"{self.spec.key}/view", key)
-        if focus:
-            self.board.focus_board() if key == VIEW_BOARD else self.table.setFocus()
+        if focus and key == VIEW_BOARD:
+            self.board.focus_board()
+        elif focus:
+            self.table.setFocus()
         self._update_actions()
 
     # ---- the board follows the table model ----
