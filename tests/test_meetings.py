@@ -155,7 +155,7 @@ def test_the_three_meetings_and_one_lesson_tracker(qiming):
     assert found[("党课", "启明小区党支部")].state == "待召开"  # due by the end of this quarter
     assert found[("党课", "启明小区党支部")].end == date(2026, 12, 31)
     assert found[("支部党员大会", "启明小区党支部")].state == "逾期"  # none this quarter or the last
-    assert found[("党小组会", "第一党小组")].state == "逾期"  # a meeting without minutes was not held
+    assert found[("党小组会", "启明小区党支部 第一党小组")].state == "逾期"  # a meeting without minutes was not held
     with qiming.transaction() as s:
         MT.set_frequencies(s, {"党课": "month"})
     with qiming.session() as s:

@@ -23,7 +23,7 @@ from exchange_helpers import build_qiming  # noqa: E402
 from test_ui_issues import type_text, when_shown  # noqa: E402
 from ui_helpers import id_number, shown_window  # noqa: E402
 
-DEMANDS, RESOURCES, RESPONSIBILITIES, PARTNERS, REGISTERED = 5, 6, 7, 8, 9
+DEMANDS, RESOURCES, RESPONSIBILITIES, PARTNERS, REGISTERED = 6, 7, 8, 9, 10
 
 
 @pytest.fixture

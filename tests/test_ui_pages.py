@@ -695,10 +695,10 @@ def test_new_building_appears_in_the_members_building_filter(qtbot, store, roste
 def test_ctrl_digits_switch_pages_and_the_title_is_chinese(qtbot, store, roster):
     window = open_window(qtbot, store)
     assert window.windowTitle().startswith(APP_TITLE) and APP_TITLE == "小区党建工作台"
-    assert window.page_titles() == ["组织架构", "党员", "党员中心户", "楼栋长", "居民问题", "需求清单", "资源清单",
+    assert window.page_titles() == ["组织架构", "党员", "党员中心户", "楼栋长", "居民问题", "会议", "需求清单", "资源清单",
                                     "责任清单", "红色合伙人", "双报到"]
-    expected = ["page_org", "page_members", "page_center_households", "page_leaders", "page_issues", "page_demands",
-                "page_resources", "page_responsibilities", "page_partners", "page_registered"]
+    expected = ["page_org", "page_members", "page_center_households", "page_leaders", "page_issues", "page_meetings",
+                "page_demands", "page_resources", "page_responsibilities", "page_partners", "page_registered"]
     for key, name in zip((Qt.Key.Key_2, Qt.Key.Key_5, Qt.Key.Key_4, Qt.Key.Key_3, Qt.Key.Key_0, Qt.Key.Key_9,
                           Qt.Key.Key_6, Qt.Key.Key_1), (1, 4, 3, 2, 9, 8, 5, 0)):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)

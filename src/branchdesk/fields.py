@@ -428,6 +428,14 @@ MEETING_FIELDS: tuple[Field, ...] = (
     Field("party_org_id", "召开组织", REF, headers=("党组织", "所在支部"), width=12,
           hint="支委会、党员大会选支部，党小组会选党小组；可不选"),
 )
+# What the meetings list shows and no form sets
+MEETING_COUNT_FIELDS: tuple[Field, ...] = (
+    Field("items", "议题数", width=4),
+    Field("invited", "应到", width=3),
+    Field("present", "实到", width=3),
+    Field("excused", "请假", width=3),
+    Field("held", "已记录", BOOL, width=4),
+)
 AGENDA_FIELDS: tuple[Field, ...] = (
     Field("title", "议题", required=True, headers=("议程", "议程内容"), max_length=200, width=20),
     Field("presenter", "汇报人", headers=("发言人", "报告人"), max_length=50, width=6),

@@ -24,7 +24,7 @@ from ..fields import (
 from ..models import AgendaItem, Attendee, Decision, Issue, Meeting, PartyOrg
 from ..models.issues import DECIDED, DISCUSSED, RAISED
 from ..models.lists import MEETING_KIND
-from ..models.meetings import ABSENT, EXCUSED, INVITED, PRESENT
+from ..models.meetings import ABSENT, EXCUSED, INVITED, PRESENT, ROLE_LEADER, ROLE_MEMBER, ROLE_PARTNER
 from ..models.meta import AppMeta
 from . import NotFound, ValidationFailed
 from . import issues as issue_service
@@ -143,7 +143,8 @@ def list_meetings(session: Session) -> list:
 
     items = select(func.count()).where(AgendaItem.meeting_id == Meeting.id).correlate(Meeting).scalar_subquery()
     stmt = (select(Meeting.id, Meeting.kind, func.coalesce(Meeting.title, Meeting.kind).label("title"),
-                   Meeting.starts_at, func.date(Meeting.starts_at).label("date"), Meeting.place, Meeting.host,
+                   Meeting.starts_at, func.date(Meeting.starts_at).label("day"),
+                   func.strftime("%H:%M", Meeting.starts_at).label("start_time"), Meeting.place, Meeting.host,
                    Meeting.recorder, PartyOrg.name.label("party_org"), Meeting.party_org_id,
                    items.label("items"), count().label("invited"), count(Attendee.status == PRESENT).label("present"),
                    count(Attendee.status == EXCUSED).label("excused"), Meeting.minutes_at,
@@ -288,6 +289,45 @@ def attendees(session: Session, meeting_id: int) -> list[dict]:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """Someone who can be invited: a member, a building leader or a partner's contact."""
+
+    role: str
+    name: str
+    unit: str  # as the sign-in sheet prints it: 第一党小组, 3号楼楼栋长, 光明社区卫生服务中心
+    member_id: int | None = None
+    leader_id: int | None = None
+    partner_id: int | None = None
+    party_orgs: frozenset[int] = frozenset()  # a member's organisation and those above it
+    search: str = ""  # pinyin and address, for the picker's search box
+
+
+def invitee_candidates(session: Session) -> list[Candidate]:
+    """Members (by their branch or party group), building leaders and partners' contacts."""
+    from . import lists, people
+
+    parents = dict(session.execute(select(PartyOrg.id, PartyOrg.parent_id)).all())
+
+    def chain(org_id: int | None) -> frozenset[int]:
+        found = set()
+        while org_id is not None and org_id not in found:
+            found.add(org_id)
+            org_id = parents.get(org_id)
+        return frozenset(found)
+
+    found = [Candidate(ROLE_MEMBER, m.name, m.party_org or "党员", member_id=m.id, party_orgs=chain(m.party_org_id),
+                       search=f"{m.name_pinyin} {m.name_initials} {m.short_address or ''}")
+             for m in people.list_members(session)]
+    for r in people.list_leaders(session):
+        where = r.building_full + (r.unit or "")
+        found.append(Candidate(ROLE_LEADER, r.name, f"{where}{'单元长' if r.unit else '楼栋长'}", leader_id=r.id,
+                               search=f"{r.name_pinyin} {r.name_initials}"))
+    for p in lists.list_partners(session):
+        found.append(Candidate(ROLE_PARTNER, p.contact_name or p.name, p.name, partner_id=p.id))
+    return found
+
+
+@dataclass(frozen=True)
 class Attendance:
     """应到 / 实到 / 请假 / 缺席, and who was excused or absent, as the minutes print them."""
 
@@ -429,9 +469,12 @@ def tracker(session: Session, today: date) -> list[Requirement]:
     """Each of the 三会一课 this period: held (minutes written), still due, or overdue
     (none held in the period before either). 党小组会 is counted per party group, the
     others per branch (党支部; the 党总支 where there is no branch)."""
-    orgs = session.execute(select(PartyOrg.id, PartyOrg.name, PartyOrg.level)
+    orgs = session.execute(select(PartyOrg.id, PartyOrg.name, PartyOrg.level, PartyOrg.parent_id)
                            .order_by(PartyOrg.sort_key, PartyOrg.id)).all()
-    groups = [(o.id, o.name) for o in orgs if o.level == "party_group"]
+    names = {o.id: o.name for o in orgs}
+    # a group is named with its branch: several branches each have a 第一党小组
+    groups = [(o.id, f"{names[o.parent_id]} {o.name}" if o.parent_id in names else o.name)
+              for o in orgs if o.level == "party_group"]
     branches = ([(o.id, o.name) for o in orgs if o.level == "branch"]
                 or [(o.id, o.name) for o in orgs if o.level == "general_branch"] or [(None, "党支部")])
     held_rows = session.execute(select(Meeting.kind, Meeting.party_org_id, func.date(Meeting.starts_at))

@@ -35,6 +35,7 @@ class PageAction:
     shortcut: str | None = None
     applies: Callable = lambda row: True  # enabled for this row?
     tip: str = ""
+    needs_row: bool = True  # False: a page-wide action (三会一课), run with row None
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ class RosterPage(QWidget):
         self.act_edit.setEnabled(len(rows) == 1)
         self.act_delete.setEnabled(bool(rows))
         for step, act in self.step_actions:
-            act.setEnabled(len(rows) == 1 and bool(step.applies(rows[0])))
+            act.setEnabled(not step.needs_row or (len(rows) == 1 and bool(step.applies(rows[0]))))
 
     def _toggle_mask(self, unmasked: bool) -> None:
         self.model.set_masked(not unmasked)
@@ -278,6 +279,10 @@ class RosterPage(QWidget):
             self._after_form(self.spec.open_form(self, self.store, ids[0]))
 
     def run_step(self, step: PageAction) -> None:
+        if not step.needs_row:
+            if step.run(self, None):
+                self.reload()
+            return
         rows = self.selected_rows()
         if len(rows) != 1 or not step.applies(rows[0]):
             return

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from ..store import Store
 
 # Sidebar order; attach() builds the pages in this order (a test checks they agree).
-PAGE_TITLES = ("组织架构", "党员", "党员中心户", "楼栋长", "居民问题", "需求清单", "资源清单", "责任清单", "红色合伙人",
-               "双报到")
+PAGE_TITLES = ("组织架构", "党员", "党员中心户", "楼栋长", "居民问题", "会议", "需求清单", "资源清单", "责任清单",
+               "红色合伙人", "双报到")
+SHORTCUT_PAGES = 10  # Ctrl+1 … Ctrl+9 and Ctrl+0
 
 STYLE = """
 #sidebar { background: #f4f1ee; border: none; border-right: 1px solid #e0dbd6; font-size: 11.5pt;
@@ -59,7 +60,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
 
         for n, title in enumerate(PAGE_TITLES, start=1):
-            QListWidgetItem(title, self.sidebar).setToolTip(f"{title}（Ctrl+{n % 10}）")
+            item = QListWidgetItem(title, self.sidebar)
+            item.setToolTip(f"{title}（Ctrl+{n % 10}）" if n <= SHORTCUT_PAGES else title)
         self.sidebar.currentRowChanged.connect(self._row_changed)
         # Shortcuts come after the first paint: the first one makes PySide build the
         # Qt namespace's enums (~30 ms), which the window should not wait for.
@@ -83,7 +85,7 @@ class MainWindow(QMainWindow):
         self.sidebar.blockSignals(False)
 
     def _add_shortcuts(self) -> None:
-        for n in range(1, len(PAGE_TITLES) + 1):
+        for n in range(1, min(len(PAGE_TITLES), SHORTCUT_PAGES) + 1):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{n % 10}"))  # the tenth page is Ctrl+0
             act.triggered.connect(lambda _c=False, i=n - 1: self.sidebar.setCurrentRow(i))

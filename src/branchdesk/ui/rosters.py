@@ -22,6 +22,8 @@ from ..fields import (
     URGENCIES,
     FOUR_HAVES,
     ISSUE_FIELDS,
+    MEETING_COUNT_FIELDS,
+    MEETING_FIELDS,
     LEADER_FIELDS,
     MEMBER_CATEGORIES,
     MEMBER_FIELDS,
@@ -31,7 +33,7 @@ from ..fields import (
     by_key,
 )
 from ..models.lists import DEMAND_CLAIMED, DEMAND_MATCHED, DEMAND_OPEN
-from ..services import issues, lists, org, people
+from ..services import issues, lists, meetings, org, people
 from .list_page import FilterSpec, PageAction, RosterSpec
 from .table_model import Column
 
@@ -293,4 +295,33 @@ REGISTERED = RosterSpec(
     delete_note="党员本人仍在党员名册中，只是不再列为双报到党员。",
 )
 
-ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS, ISSUES, DEMANDS, RESOURCES, RESPONSIBILITIES, PARTNERS, REGISTERED)
+
+# ---- meetings ------------------------------------------------------------------------------
+def _open_meeting(parent, store, record_id):
+    from .meetings import open_meeting
+    return open_meeting(parent, store, record_id)
+
+
+def _tracker(page, _row):
+    from .meetings import open_tracker
+    return open_tracker(page, page.store)
+
+
+MT = by_key(MEETING_FIELDS)
+MEETINGS = RosterSpec(
+    key="meetings", title="会议", measure="次", heading="会议（议事会、联席会、三会一课）", add_text="新建会议",
+    edit_text="打开…",
+    columns=[Column.of(MT["date"], "starts_at"), Column.of(MT["start_time"]), Column.of(MT["kind"]),
+             Column.of(MT["title"]), Column.of(MT["place"]), Column.of(MT["host"]), Column.of(MT["party_org_id"]),
+             *[Column.of(f) for f in MEETING_COUNT_FIELDS]],
+    search_attrs=("kind", "title", "place", "host", "recorder", "party_org"),
+    search_hint="搜索：会议类型、主题、地点、主持人",
+    load=meetings.list_meetings, delete=meetings.delete_meetings, restore=meetings.restore_meetings,
+    open_form=_open_meeting, describe=lambda row: f"{row.starts_at:%m-%d}{row.title}",
+    filters=[FilterSpec("全部类型", "kind", lambda s: [(k, k) for k in meetings.meeting_kinds(s)]),
+             FilterSpec("是否已记录（全部）", "held", lambda _s: [(True, "已写会议记录"), (False, "未写会议记录")])],
+    actions=(PageAction("三会一课…", _tracker, "Ctrl+T", needs_row=False,
+                        tip="支委会、党员大会、党小组会、党课：本期是否已召开"),),
+)
+ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS, ISSUES, MEETINGS, DEMANDS, RESOURCES, RESPONSIBILITIES, PARTNERS,
+           REGISTERED)
