@@ -51,7 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("template", help="生成空白导入模板（含下拉选项和填写说明）")
     tpl.add_argument("kind", metavar="KIND", help=kinds)
     tpl.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")
+    _add_print_commands(sub)
     return parser
+
+
+def _add_print_commands(sub) -> None:
+    sub.add_parser("meetings", help="列出全部会议及其编号（日期、时间、类型和主题、地点、应到/实到、是否已记录）")
+    prt = sub.add_parser("print", help="把会议通知、议程、签到表、会议记录或名册保存为 A4 PDF 文件，供打印")
+    papers = prt.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    for name, text in (("notice", "会议通知"), ("agenda", "会议议程"), ("signin", "签到表（含空白行供临时参会人员签到）"),
+                       ("minutes", "会议记录")):
+        paper = papers.add_parser(name, help=text)
+        paper.add_argument("meeting_id", metavar="MEETING_ID", help="会议编号（见 branchdesk meetings）")
+        paper.add_argument("--pdf", metavar="FILE", type=Path, required=True, help="要保存的 .pdf 文件")
+        if name == "signin":
+            paper.add_argument("--blank-rows", metavar="N", type=int, default=None,
+                               help="名单后的空白行数，0 到 100（默认 6）")
+    roster = papers.add_parser("roster", help="名册：members（党员名册）、building-leaders（楼栋长通讯录）")
+    roster.add_argument("roster", metavar="ROSTER", choices=("members", "building-leaders"),
+                        help="members（党员名册）或 building-leaders（楼栋长通讯录）")
+    roster.add_argument("--pdf", metavar="FILE", type=Path, required=True, help="要保存的 .pdf 文件")
+    roster.add_argument("--full", action="store_true", help="显示完整身份证号和电话（默认隐藏中间几位）")
 
 
 def _setup_logging() -> None:
@@ -97,6 +117,10 @@ def _run(args) -> int:
     # The default database is created on first start; a path given with --db must exist
     # unless the command is there to fill it.
     create = args.db is None or command == "demo"
+    if command in ("print", "meetings"):
+        from .printing import cli as printing_cli
+
+        return getattr(printing_cli, f"run_{command}")(path, args)
     if command in ("import", "export", "template"):
         from .exchange import cli as exchange_cli
 

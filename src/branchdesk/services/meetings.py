@@ -494,3 +494,10 @@ def tracker(session: Session, today: date) -> list[Requirement]:
             found.append(Requirement(kind, name, FREQUENCY_LABELS[every], start, end, held,
                                      max((d for d in days if d <= today), default=None), state))
     return found
+
+
+def minutes_of(session: Session, meeting_id: int) -> dict:
+    """What the printed minutes add to get_meeting: the summary, and when the minutes
+    were written (None: not yet held)."""
+    m = _meeting(session, meeting_id)
+    return {"summary": m.summary, "minutes_at": m.minutes_at}
