@@ -147,6 +147,9 @@ def test_a_sign_in_sheet_of_300_runs_over_pages_with_its_header_on_each_and_no_n
     assert seen == [f"居民{n:03d}号" for n in range(1, 301)]  # each once, whole, in order
     last = squeeze(text_of(pdf, pages))
     assert "308" in last and "309" not in last  # the eight rows for walk-ins follow
+    assert "关于3号楼楼道灯的议事会会议签到表" in squeeze(text_of(pdf, 2))  # a loose page says what it belongs to
+    notice = squeeze(text_of(write(store, "notice", tmp_path / "notice.pdf", meeting_id)))
+    assert "2号楼10人、3号楼10人" in notice and "（共300人，名单见签到表）" in notice and "居民001号" not in notice
 
 
 def test_a_hundred_agenda_items_lay_out_over_pages(qapp, store, tmp_path):

@@ -74,7 +74,7 @@ class Paragraph:
 
 
 def heading(text: str) -> Paragraph:
-    return Paragraph(text, bold=True, before=4, after=2, keep_with_next=True)
+    return Paragraph(text, bold=True, before=3, after=1.5, keep_with_next=True)
 
 
 @dataclass
@@ -128,7 +128,7 @@ class PrintDocument:
         if not painter.begin(device):
             raise OSError("the paint device cannot be opened")
         try:
-            footer = _Footer(device)
+            footer = _Footer(device, " ".join(part for part in (self.subtitle, self.title) if part))
             for number, ops in enumerate(pages, start=1):
                 if number > 1:
                     device.newPage()
@@ -393,30 +393,41 @@ class _Layout(_Metrics):
     def _signatures(self, s: Signatures) -> None:
         font = _font(s.size)
         step = self.line_height(font, 1.6)
-        if self.y + self.mm(s.before) + step > self.bottom:
+        gap = self.mm(s.before)
+        if self.y + gap + step > self.bottom:
+            gap = self.mm(min(s.before, 6))  # rather closer to what it signs than alone on a page
+        if self.y + gap + step > self.bottom:
             self.new_page()
         else:
-            self.y += self.mm(s.before)
+            self.y += gap
         slot = self.width / max(1, len(s.labels))
         metrics = QFontMetricsF(font, self.device)
         for i, label in enumerate(s.labels):
             x = i * slot
             self.text(x, self.y, slot, step, label, font, "left")
-            start = x + metrics.horizontalAdvance(label) + self.mm(1)
-            self.rule(start, self.y + step * 0.8, x + slot - self.mm(6), self.y + step * 0.8)
+            if label.endswith("："):  # a line to write on; 日期：2026年12月1日 is already filled in
+                start = x + metrics.horizontalAdvance(label) + self.mm(1)
+                self.rule(start, self.y + step * 0.8, x + slot - self.mm(6), self.y + step * 0.8)
         self.y += step
 
 
 class _Footer(_Metrics):
-    def __init__(self, device):
+    """第 N 页 共 M 页 in the middle; from the second page on, what the document is at the
+    left, so that a loose page of a long sign-in sheet still says what it belongs to."""
+
+    def __init__(self, device, name: str):
         super().__init__(device)
         self.font = _font(FOOTER_PT)
         self.rect = QRectF(0, device.height() - self.mm(FOOTER_MM) + self.mm(2), device.width(), self.mm(FOOTER_MM - 2))
+        self.name = QFontMetricsF(self.font, device).elidedText(name, Qt.TextElideMode.ElideMiddle,
+                                                                device.width() * 0.36)
 
     def draw(self, painter: QPainter, number: int, count: int) -> None:
         painter.setFont(self.font)
-        painter.drawText(self.rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
-                         f"第 {number} 页 共 {count} 页")
+        middle = int(Qt.AlignmentFlag.AlignVCenter)
+        painter.drawText(self.rect, middle | int(Qt.AlignmentFlag.AlignHCenter), f"第 {number} 页 共 {count} 页")
+        if number > 1:
+            painter.drawText(self.rect, middle | int(Qt.AlignmentFlag.AlignLeft), self.name)
 
 
 def _draw(painter: QPainter, op: tuple) -> None:

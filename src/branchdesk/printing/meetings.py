@@ -18,6 +18,7 @@ AF = by_key(ATTENDEE_FIELDS)
 LEVELS = dict(ISSUE_LEVELS)
 WALK_IN_ROWS = 6  # blank rows on the sign-in sheet for those who come uninvited
 SIGN_ROW_MM = 10  # room to sign
+NAMED_IN_NOTICE = 30  # a notice names this many invitees; more are counted by unit
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,7 @@ def notice(session: Session, meeting_id: int, *, today: date | None = None) -> P
     for n, (label, value) in enumerate(facts, start=1):
         blocks.append(Paragraph(f"{_cn(n)}、{label}：{value}", indent=2, after=1))
     n = len(facts) + 1
-    invited = [p["name"] for p in m.people]
-    who = f"{_names(invited)}（共 {len(invited)} 人）" if invited else "另行通知"
-    blocks.append(Paragraph(f"{_cn(n)}、参会人员：{who}", indent=2, hanging=2, after=1))
+    blocks.append(Paragraph(f"{_cn(n)}、参会人员：{_invited(m.people)}", indent=2, hanging=2, after=1))
     blocks.append(Paragraph(f"{_cn(n + 1)}、会议议程：", indent=2, after=1, keep_with_next=True))
     if m.items:
         blocks += [Paragraph(f"{i}. {_item_line(item)}", indent=4, hanging=5.2, after=0.5)
@@ -99,6 +98,18 @@ def notice(session: Session, meeting_id: int, *, today: date | None = None) -> P
     blocks += [Paragraph("特此通知。", indent=2, before=2, after=8),
                Paragraph(m.org, align="right", after=1), Paragraph(cn_date(today), align="right")]
     return PrintDocument("会议通知", _subtitle(m), "", "", blocks)
+
+
+def _invited(people: list[dict]) -> str:
+    """王建华、张敏、刘强（共 3 人）; a long list by unit: 第一党小组 12 人、业委会 5 人（共 300 人）."""
+    if not people:
+        return "另行通知"
+    if len(people) <= NAMED_IN_NOTICE:
+        return f"{_names([p['name'] for p in people])}（共 {len(people)} 人）"
+    units: dict[str, int] = {}
+    for p in people:
+        units[p["unit"] or "其他人员"] = units.get(p["unit"] or "其他人员", 0) + 1
+    return "、".join(f"{unit} {count} 人" for unit, count in units.items()) + f"（共 {len(people)} 人，名单见签到表）"
 
 
 def _cn(n: int) -> str:
@@ -178,7 +189,7 @@ def minutes(session: Session, meeting_id: int) -> PrintDocument:
     ]
     columns = (Column("", 10), Column("", 16), Column("", 9), Column("", 16))
     written = m.minutes["minutes_at"] is not None
-    blocks: list = [Table(columns, form, header=False, row_height=9, before=0)]
+    blocks: list = [Table(columns, form, header=False, row_height=8, before=0)]
 
     blocks.append(heading("一、讨论情况"))
     for i, item in enumerate(m.items, start=1):
