@@ -132,6 +132,19 @@ def test_the_decision_table_keeps_who_what_and_by_when_in_one_row(qapp, store, t
     assert "3号楼楼道灯维" in near and "更换3号楼2单元楼道灯具" in near
 
 
+def test_minutes_not_yet_written_print_as_a_form_to_fill_in(qapp, store, tmp_path):
+    build_qiming(store)
+    with store.transaction() as s:
+        meeting_id = MT.save_meeting(s, {"kind": "支委会", "date": "2026-12-03", "start_time": "19:00"})
+        MT.set_agenda(s, meeting_id, [{"title": "研究发展党员工作"}])
+        MT.set_attendees(s, meeting_id, [{"name": n, "unit": "支委"} for n in ("周书记", "李娟", "王建华")])
+    pdf = write(store, "minutes", tmp_path / "minutes.pdf", meeting_id)
+    text = squeeze("".join(text_of(pdf, p) for p in range(1, page_count(pdf) + 1)))
+    assert "会议名称支委会" in text and "应到人数3人" in text and "议题1：研究发展党员工作" in text
+    assert "实到人数缺席人数" in text and "缺席人员" in text and "王建华" not in text  # nobody marked absent yet
+    assert "本次会议未形成决议" not in text and "主持人签字：" in text
+
+
 def test_a_sign_in_sheet_of_300_runs_over_pages_with_its_header_on_each_and_no_name_cut(qapp, store, tmp_path):
     invitees = [{"name": f"居民{n:03d}号", "unit": f"{n % 30 + 1}号楼", "role": "other"} for n in range(1, 301)]
     meeting_id = build_meeting(store, invitees=invitees)

@@ -68,10 +68,10 @@ def run_meetings(db_path: Path, args) -> int:
     if not rows:
         print("还没有会议。")
         return 0
-    print("编号  日期        时间   会议                                    地点              应到/实到  会议记录")
+    print("编号  日期        时间   会议                                    地点                  应到/实到  会议记录")
     for r in rows:
         what = r.kind if r.title == r.kind else f"{r.kind}：{r.title}"
-        print(f"{r.id:>4}  {r.starts_at:%Y-%m-%d}  {r.starts_at:%H:%M}  {_pad(what, 40)}{_pad(r.place or '', 18)}"
+        print(f"{r.id:>4}  {r.starts_at:%Y-%m-%d}  {r.starts_at:%H:%M}  {_pad(what, 40)}{_pad(r.place or '', 22)}"
               f"{_pad(f'{r.invited}/{r.present}', 11)}{'已记录' if r.held else '未记录'}")
     print(f"共 {len(rows)} 次会议。打印：branchdesk print minutes 编号 --pdf 文件.pdf")
     return 0

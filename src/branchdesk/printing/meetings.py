@@ -171,24 +171,28 @@ def minutes(session: Session, meeting_id: int) -> PrintDocument:
     info, counts = m.info, m.counts
     label = (lambda text: Cell(text, bold=True, align="center"))
     wide = (lambda text: Cell(text, span=3))
-    excused = "、".join(f"{name}（{reason}）" for name, reason in counts.excused) or "无"
-    present = [p["name"] for p in m.people if p["status"] == "present"]
+    written = m.minutes["minutes_at"] is not None
     topics = "\n".join(f"{i}. {_item_line(item)}" for i, item in enumerate(m.items, start=1)) or ""
+    # nobody signed in yet and nothing written: who came is left to be filled in by hand
+    signed = written or any(p["status"] != "invited" for p in m.people)
+    present = [p["name"] for p in m.people if p["status"] == "present"]
+    came = {"实到人数": f"{counts.present} 人", "缺席人数": f"{len(counts.excused) + len(counts.absent)} 人",
+            "出席人员": _names(present),
+            "请假人员及原因": "、".join(f"{name}（{reason}）" for name, reason in counts.excused) or "无",
+            "缺席人员": _names(counts.absent)}
+    if not signed:
+        came = dict.fromkeys(came, "")
     form = [
         (label("会议名称"), wide(m.title)),
         (label("会议类型"), info["kind"], label("召开组织"), m.org),
         (label("时间"), wide(m.when)),
         (label("地点"), info["place"] or "", label("主持人"), info["host"] or ""),
         (label("应到人数"), f"{counts.expected} 人", label("记录人"), info["recorder"] or ""),
-        (label("实到人数"), f"{counts.present} 人", label("缺席人数"),
-         f"{len(counts.excused) + len(counts.absent)} 人"),
-        (label("出席人员"), wide(_names(present))),
-        (label("请假人员及原因"), wide(excused)),
-        (label("缺席人员"), wide(_names(counts.absent))),
+        (label("实到人数"), came["实到人数"], label("缺席人数"), came["缺席人数"]),
+        *((label(key), wide(came[key])) for key in ("出席人员", "请假人员及原因", "缺席人员")),
         (label("议题"), wide(topics)),
     ]
     columns = (Column("", 10), Column("", 16), Column("", 9), Column("", 16))
-    written = m.minutes["minutes_at"] is not None
     blocks: list = [Table(columns, form, header=False, row_height=8, before=0)]
 
     blocks.append(heading("一、讨论情况"))
