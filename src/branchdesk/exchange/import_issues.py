@@ -18,14 +18,15 @@ export, and every package, with such an issue impossible to import). 不满意 i
 refused: it sends the issue back to 干事, which is done in the window. A decision may be revised while the issue is at 定事; a public
 promise (公开承诺, 承诺办结日期) is made or moved with commit, never withdrawn.
 
-What was registered (来源, 类别, 楼栋, 住址, 地点, 反映人, 联系电话, 问题描述, 提出日期)
-is not changed by an import: a row that differs there is refused with what to do."""
+What was registered (来源, 类别, 楼栋, 住址, 地点, 反映人, 联系电话, 问题描述) is
+corrected through update_issue, whose timeline line says old → new; 提出日期 cannot
+change (the time limits count from it), and the number is this database's."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ..fields import DECISION_FIELDS, ISSUE_CLOSED_STATE, ISSUE_FIELDS, ISSUE_STATES, by_key
-from ..models.issues import DECIDED, DISCUSSED, RAISED, REVIEWED, SATISFIED, UNSATISFIED
+from ..models.issues import DECIDED, RAISED, REVIEWED, UNSATISFIED
 from ..models.lists import ISSUE_CATEGORY, ISSUE_SOURCE
 from ..services import issues
 from .listing import ADDRESS_REF, BUILDING_REF, ListSpec, Lookups, check_choice
@@ -37,6 +38,8 @@ _ORDER = {state: n for n, (state, _label) in enumerate(ISSUE_STATES)}
 _DECISION = tuple(f.key for f in DECISION_FIELDS)
 _COMMITMENT = ("committed", "promised_on")
 _REGISTERED = tuple(f.key for f in ISSUE_FIELDS if f.key != "number")
+_CORRECTED = tuple(k for k in _REGISTERED if k != "raised_at")  # what update_issue corrects
+_CHOICE_LISTS = {"category": ISSUE_CATEGORY, "source": ISSUE_SOURCE}
 _KEYS = tuple(I)
 
 
@@ -49,14 +52,12 @@ def _given(values: dict, old: dict | None, key: str):
 
 
 def _check(lookups: Lookups, values: dict, old: dict | None, errors: dict) -> None:
-    if old is None:
-        check_choice(lookups, ISSUE_CATEGORY, "问题类别", values.get("category"), errors, "category", "问题类别")
-        check_choice(lookups, ISSUE_SOURCE, "问题来源", values.get("source"), errors, "source", "问题来源")
-    else:
-        differ = [I[k].label for k in _REGISTERED if k in values and values[k] != old[k]]
-        if differ:
-            errors.setdefault("", f"问题 {old['number']} 已经登记，{'、'.join(differ)}不能通过导入修改："
-                                  "导入只记录问题的进展（进度、定事、公开承诺、居民评价），请改回原样。")
+    for key, name in (("category", "问题类别"), ("source", "问题来源")):
+        if old is None or values.get(key, old[key]) != old[key]:
+            check_choice(lookups, _CHOICE_LISTS[key], name, values.get(key), errors, key, name)
+    if old is not None and "raised_at" in values and values["raised_at"] != old["raised_at"]:
+        errors.setdefault("raised_at", f"问题 {old['number']} 的提出日期不能修改（办理时限从这一天算起），请改回"
+                                       f"{old['raised_at']:%Y-%m-%d}。")
     current = old["state"] if old else RAISED
     state = values.get("state") or current
     verdict = _given(values, old, "verdict")
@@ -105,6 +106,9 @@ def _save(lookups: Lookups, record_id, values: dict, row: dict) -> int:
         record_id = issues.raise_issue(session, base, at=at, actor=actor)
         issue = issues.get_issue(session, record_id)
     else:
+        corrected = {k: values[k] for k in _CORRECTED if k in values}
+        if corrected:
+            issues.update_issue(session, record_id, corrected, at=at, actor=actor)
         issue = issues.get_issue(session, record_id)
         if issue.step == DECIDED and any(k in values for k in _DECISION):
             issues.decide(session, record_id, {k: row.get(k) for k in _DECISION}, at=at, actor=actor, note=note)

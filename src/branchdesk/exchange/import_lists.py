@@ -86,7 +86,7 @@ def _provider(lookups: Lookups, kind: str | None, name: str | None) -> tuple[str
 
 
 def _check_resource(lookups: Lookups, values: dict, old: dict | None, errors: dict) -> None:
-    if "categories" in values and values["categories"]:
+    if values.get("categories"):
         values["categories"] = _categories(values["categories"])
         current = set(old["categories"]) if old else set()  # a retired category stays on its records
         unknown = [c for c in values["categories"] if c not in lookups.choices(DEMAND_CATEGORY) and c not in current]

@@ -215,7 +215,7 @@ def plan_list(session: Session, table: Table, spec: ListSpec, report: Report | N
                 to_set = {k: values[k] for k in changed}
             if row.status != UNCHANGED:
                 payload = _payload(spec, raw, to_set)
-                errors = _try(session, lambda: spec.save(lookups, match, payload, values))
+                errors = _try(session, spec.save, lookups, match, payload, values)
                 row.values = {"set": payload, "row": values, "file": table.file_name}
         if errors:
             row.status = INVALID
@@ -235,11 +235,11 @@ def _payload(spec: ListSpec, raw: dict, values: dict) -> dict:
     return out
 
 
-def _try(session: Session, save: Callable[[], object]) -> dict:
-    """Save in a savepoint that is always rolled back: the service's refusal, if any."""
+def _try(session: Session, save: Callable[..., object], *args) -> dict:
+    """save(*args) in a savepoint that is always rolled back: the service's refusal, if any."""
     savepoint = session.begin_nested()
     try:
-        save()
+        save(*args)
         session.flush()
         return {}
     except ValidationFailed as exc:
