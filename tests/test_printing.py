@@ -4,9 +4,11 @@ pdftotext (the Chinese is text, not shapes) and pdffonts (a CJK font is embedded
 a long sign-in sheet runs over pages with its header on each and no name cut."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -15,10 +17,9 @@ from exchange_helpers import LI, WANG, ZHANG, build_qiming
 from test_cli import run
 
 from branchdesk.printing import PrintError, build_document, write_pdf
-from branchdesk.services import NotFound
+from branchdesk.services import NotFound, org, people
 from branchdesk.services import issues as S
 from branchdesk.services import meetings as MT
-from branchdesk.services import org, people
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 
@@ -80,7 +81,7 @@ def text_of(pdf: Path, page: int | None = None) -> str:
 
 def page_count(pdf: Path) -> int:
     done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(re.search(r"^Pages:\s+(\d+)", done.stdout, re.M).group(1))
+    return int(re.search(r"^Pages:\s+(\d+)", done.stdout, re.MULTILINE).group(1))
 
 
 def embedded_fonts(pdf: Path) -> list[list[str]]:
@@ -264,6 +265,18 @@ def test_the_command_line_prints_every_document_and_lists_the_meetings(filled, t
     done = run("--db", str(db), "print", "roster", "building-leaders", "--pdf", str(out), "--full", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "13600136000" in squeeze(text_of(out))
+
+
+def test_the_command_line_prints_without_a_display(filled, tmp_path):
+    db, meeting_id = filled
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(BRANCHDESK_DATA_DIR=str(tmp_path), PYTHONIOENCODING="utf-8")
+    out = tmp_path / "签到表.pdf"
+    done = subprocess.run([sys.executable, "-m", "branchdesk", "--db", str(db), "print", "signin", str(meeting_id),
+                           "--pdf", str(out)], check=False, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "已把签到表保存到" in done.stdout and "共 1 页" in done.stdout and out.exists()
 
 
 def test_the_command_line_refuses_a_wrong_meeting_folder_or_file_in_one_sentence(filled, tmp_path):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QPdfWriter
-
-from .layout import PrintDocument
+if TYPE_CHECKING:  # Qt is imported when a document is made, not for `branchdesk meetings`
+    from .layout import PrintDocument
 
 PDF_RESOLUTION = 600
 
@@ -53,6 +53,8 @@ def write_pdf(document: PrintDocument, path) -> int:
     """Write the document as an A4 PDF with the Chinese font embedded; returns the page
     count. The file is written beside the target and then put in its place, so a failed
     write never leaves half a PDF where a good one was."""
+    from PySide6.QtGui import QPdfWriter
+
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
@@ -82,4 +84,4 @@ def write_pdf(document: PrintDocument, path) -> int:
     return pages
 
 
-__all__ = ["MEETING_KINDS", "ROSTER_KINDS", "PrintDocument", "PrintError", "build_document", "write_pdf"]
+__all__ = ["MEETING_KINDS", "ROSTER_KINDS", "PrintError", "build_document", "write_pdf"]

@@ -17,12 +17,20 @@ PDF as a subset (it rewrites the CFF outlines as TrueType glyphs), so the PDF
 shows the same on a PC without Chinese fonts and its text can be copied."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QFont, QFontDatabase, QFontMetricsF, QPageLayout, QPageSize, QPagedPaintDevice, QPainter, QPen, QTextLayout,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPen,
+    QTextLayout,
     QTextOption,
 )
 

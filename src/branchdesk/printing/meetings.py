@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 from ..fields import ATTENDEE_FIELDS, ISSUE_LEVELS, by_key
 from ..services import meetings as MT
 from .common import cn_date, org_line
-from .layout import Cell, Column, Paragraph, PrintDocument, Signatures, Spacer, Table, heading
+from .layout import (
+    Cell,
+    Column,
+    Paragraph,
+    PrintDocument,
+    Signatures,
+    Spacer,
+    Table,
+    heading,
+)
 
 AF = by_key(ATTENDEE_FIELDS)
 LEVELS = dict(ISSUE_LEVELS)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ..printing import MEETING_KINDS, ROSTER_KINDS, PrintDocument, build_document
+from ..printing import MEETING_KINDS, ROSTER_KINDS, build_document
+from ..printing.layout import PrintDocument
 from ..services import NotFound
 
 
