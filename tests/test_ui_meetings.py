@@ -108,8 +108,9 @@ def test_a_meeting_from_the_notice_to_the_minutes(qtbot, window, store, monkeypa
 def test_the_tracker_opens_from_the_page_and_changes_a_frequency(qtbot, window, store):
     page = window.show_page(MEETINGS_PAGE)
     qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy)
-    [(step, act)] = page.step_actions
-    assert act.text() == "三会一课…" and act.isEnabled()  # a page-wide action: no row needed
+    actions = {a.text(): a for _s, a in page.step_actions}
+    assert actions["三会一课…"].isEnabled()  # a page-wide action: no row needed
+    assert not actions["打印…"].isEnabled()  # prints the selected meeting: none is selected
     dialog = TrackerDialog(store, window, today=date(2026, 11, 27))
     qtbot.addWidget(dialog)
     rows = {(dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text()): dialog.table.item(r, 6).text()
@@ -140,3 +141,50 @@ def test_closing_with_unsaved_changes_asks_first(qtbot, window, store, monkeypat
     dialog.minutes.summary.setPlainText("研究本月发展党员工作")
     dialog.reject()
     assert asked == ["有未保存的修改，要保存吗？"] and dialog.isVisible()  # 取消: the typing stays
+
+
+def _pdf_text(document, path) -> str:
+    import subprocess
+
+    from branchdesk.printing import write_pdf
+    write_pdf(document, path)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_printing_from_the_dialog_saves_first_and_prints_what_was_saved(qtbot, window, store, monkeypatch, tmp_path):
+    import branchdesk.ui.print_preview as preview
+
+    printed = []
+    monkeypatch.setattr(preview, "print_preview", lambda parent, document: printed.append(document) or 0)
+    with store.transaction() as s:
+        meeting_id = MT.save_meeting(s, {"kind": "支委会", "title": "十一月支委会", "date": "2026-11-20",
+                                         "start_time": "9:00", "place": "党群服务站"})
+    dialog = MeetingDialog(store, meeting_id, window)
+    qtbot.addWidget(dialog)
+    dialog.attendance.add_other()
+    dialog.attendance.table.item(0, 0).setText("王建华")
+    dialog.findChild(QPushButton, "print_signin").click()  # unsaved: saved first, then printed
+    with store.session() as s:
+        assert [a["name"] for a in MT.attendees(s, meeting_id)] == ["王建华"]
+    [document] = printed
+    text = _pdf_text(document, tmp_path / "signin.pdf")
+    assert "签到表" in text and "十一月支委会" in text and "王建华" in text
+
+
+def test_the_member_roster_prints_masked_unless_the_page_shows_whole_numbers(qtbot, window, store, monkeypatch,
+                                                                          tmp_path):
+    import branchdesk.ui.print_preview as preview
+
+    printed = []
+    monkeypatch.setattr(preview, "print_preview", lambda parent, document: printed.append(document) or 0)
+    with store.transaction() as s:
+        people.save_member(s, {"name": "孙丽", "category": "full", "phone": "13912345678", "address": "2-1-101"})
+    page = window.show_page(1)
+    qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy)
+    action = next(a for _s, a in page.step_actions if a.text() == "打印名册…")
+    action.trigger()
+    page.act_unmask.trigger()
+    action.trigger()
+    masked, full = (_pdf_text(d, tmp_path / f"{n}.pdf") for n, d in enumerate(printed))
+    assert "139****5678" in masked and "13912345678" not in masked
+    assert "13912345678" in full

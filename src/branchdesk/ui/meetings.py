@@ -25,6 +25,7 @@ from ..store import Store
 from .forms import RecordForm, Section, run_form
 
 ROLE_LABELS = dict(ATTENDEE_ROLES)
+PRINTS = (("notice", "打印通知…"), ("agenda", "打印议程…"), ("signin", "打印签到表…"), ("minutes", "打印会议记录…"))
 STATUS_LABELS = dict(ATTENDANCE)
 ERROR_STYLE = "color: #c0392b;"
 
@@ -564,6 +565,11 @@ class MeetingDialog(QDialog):
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         self.print_row = QHBoxLayout()
+        for kind, text in PRINTS:
+            button = QPushButton(text, self)
+            button.setObjectName(f"print_{kind}")
+            button.clicked.connect(lambda _c=False, k=kind: self.print(k))
+            self.print_row.addWidget(button)
         head = QHBoxLayout()
         head.addWidget(self.summary_label, 1)
         head.addWidget(edit)
@@ -671,6 +677,14 @@ class MeetingDialog(QDialog):
         self.message.show()
         return True
 
+    def print(self, kind: str) -> None:
+        """Print from what is saved: unsaved changes are saved first (or the print waits)."""
+        if self.snapshot() != self._initial and not self.save():
+            return
+        from .print_preview import preview_document
+
+        preview_document(self, self.store, kind, self.meeting_id)
+
     def _show_errors(self, errors: dict) -> None:
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText("未保存，请改正：\n" + "\n".join(dict.fromkeys(errors.values())))
@@ -753,6 +767,22 @@ class TrackerDialog(QDialog):
             for col, text in enumerate(cells):
                 _set(self.table, n, col, text)
             self.table.item(n, 6).setForeground(colours[r.state])
+
+
+def print_meeting(page, row) -> bool:
+    """The page's 打印…: which document of the selected meeting."""
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QMenu
+
+    from .print_preview import preview_document
+
+    menu = QMenu(page)
+    for kind, text in PRINTS:
+        menu.addAction(text.removeprefix("打印")).setData(kind)
+    chosen = menu.exec(QCursor.pos())
+    if chosen is not None:
+        preview_document(page, page.store, chosen.data(), row.id)
+    return False
 
 
 def open_tracker(parent: QWidget, store: Store) -> bool:

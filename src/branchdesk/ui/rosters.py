@@ -70,6 +70,15 @@ def _orgs(session):
 BUILDING_FILTER = FilterSpec("全部楼栋", "building_id", _buildings)
 
 
+def _print_roster(kind: str):
+    """打印名册: masked as the page shows it; full numbers when the page shows them whole."""
+    def run(page, _row):
+        from .print_preview import preview_document
+        preview_document(page, page.store, kind, full=page.act_unmask.isChecked())
+        return False
+    return run
+
+
 def _open_member_form(parent, store, record_id):
     from .forms import open_member_form
     return open_member_form(parent, store, record_id)
@@ -97,6 +106,8 @@ MEMBERS = RosterSpec(
     open_form=_open_member_form,
     delete_note="若其中有党员中心户，中心户记录也会一并删除。",
     exchange_kind="members",
+    actions=(PageAction("打印名册…", _print_roster("members"), "Ctrl+P", needs_row=False,
+                        tip="打印党员名册（A4 横向；身份证号和电话按页面上的显示隐藏或完整）"),),
     filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs),
              FilterSpec("全部类别", "category", lambda _s: list(MEMBER_CATEGORIES))],
 )
@@ -123,6 +134,8 @@ LEADERS = RosterSpec(
     load=people.list_leaders, delete=people.delete_leaders, restore=people.restore_leaders,
     open_form=_open_leader_form,
     exchange_kind="building-leaders",
+    actions=(PageAction("打印通讯录…", _print_roster("building-leaders"), "Ctrl+P", needs_row=False,
+                        tip="打印楼栋长通讯录（电话按页面上的显示隐藏或完整）"),),
     filters=[BUILDING_FILTER, FilterSpec("是否党员（全部）", "is_member", lambda _s: [(True, "党员"), (False, "非党员")])],
 )
 
@@ -302,6 +315,11 @@ def _open_meeting(parent, store, record_id):
     return open_meeting(parent, store, record_id)
 
 
+def _print_meeting(page, row):
+    from .meetings import print_meeting
+    return print_meeting(page, row)
+
+
 def _tracker(page, _row):
     from .meetings import open_tracker
     return open_tracker(page, page.store)
@@ -320,7 +338,8 @@ MEETINGS = RosterSpec(
     open_form=_open_meeting, describe=lambda row: f"{row.starts_at:%m-%d}{row.title}",
     filters=[FilterSpec("全部类型", "kind", lambda s: [(k, k) for k in meetings.meeting_kinds(s)]),
              FilterSpec("是否已记录（全部）", "held", lambda _s: [(True, "已写会议记录"), (False, "未写会议记录")])],
-    actions=(PageAction("三会一课…", _tracker, "Ctrl+T", needs_row=False,
+    actions=(PageAction("打印…", _print_meeting, "Ctrl+P", tip="打印会议通知、议程、签到表或会议记录"),
+             PageAction("三会一课…", _tracker, "Ctrl+T", needs_row=False,
                         tip="支委会、党员大会、党小组会、党课：本期是否已召开"),),
 )
 ROSTERS = (MEMBERS, CENTER_HOUSEHOLDS, LEADERS, ISSUES, MEETINGS, DEMANDS, RESOURCES, RESPONSIBILITIES, PARTNERS,
