@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("kind", metavar="KIND", help=kinds)
     tpl.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")
     _add_print_commands(sub)
+    _add_chart_commands(sub)
     return parser
 
 
@@ -72,6 +73,18 @@ def _add_print_commands(sub) -> None:
                         help="members（党员名册）或 building-leaders（楼栋长通讯录）")
     roster.add_argument("--pdf", metavar="FILE", type=Path, required=True, help="要保存的 .pdf 文件")
     roster.add_argument("--full", action="store_true", help="显示完整身份证号和电话（默认隐藏中间几位）")
+
+
+def _add_chart_commands(sub) -> None:
+    sub.add_parser("charts", help="列出全部统计图表的名称和标题")
+    chart = sub.add_parser("chart", help="把一张统计图表保存为 PNG 图片或 PDF 文件")
+    chart.add_argument("name", metavar="NAME", help="图表名称（见 branchdesk charts）")
+    chart.add_argument("--out", metavar="FILE", type=Path, required=True, help="要保存的 .png 或 .pdf 文件")
+    report = sub.add_parser("report", help="把全部统计图表和数字表格保存为一份 A4 PDF 报告，供议事会和存档")
+    report.add_argument("--pdf", metavar="FILE", type=Path, required=True, help="要保存的 .pdf 文件")
+    for command in (chart, report):
+        command.add_argument("--from", dest="date_from", metavar="DATE", help="统计开始日期，如 2026-01-01（默认本年 1 月 1 日）")
+        command.add_argument("--to", dest="date_to", metavar="DATE", help="统计结束日期，如 2026-06-30（默认本年 12 月 31 日）")
 
 
 def _setup_logging() -> None:
@@ -117,6 +130,10 @@ def _run(args) -> int:
     # The default database is created on first start; a path given with --db must exist
     # unless the command is there to fill it.
     create = args.db is None or command == "demo"
+    if command in ("charts", "chart", "report"):
+        from .charts import cli as charts_cli
+
+        return getattr(charts_cli, f"run_{command}")(path, args)
     if command in ("print", "meetings"):
         from .printing import cli as printing_cli
 
