@@ -174,8 +174,8 @@ def test_decided_without_owner_or_deadline_is_refused(store, tmp_path, capsys):
 @pytest.mark.parametrize(("state", "verdict", "expected"), [
     ("已办结", None, "居民评价：进度为“已办结”的问题要填写居民评价（满意或基本满意）；办完还在等居民评价的问题请把进度填为“评事”。"),
     ("干事", "满意", "居民评价：居民评价要在评事时填写：请把进度改为“评事”或“已办结”，或清空居民评价。"),
-    ("评事", "不满意", "居民评价：导入不能记录“不满意”：居民不满意时问题要回到“干事”重新办理，请在软件中对这个问题评事，"
-                      "或清空居民评价。"),
+    ("评事", "不满意", ("居民评价：导入不能记录“不满意”：居民不满意时问题要回到“干事”重新办理，请在软件中对这个问题评事，"
+                       "或清空居民评价。")),
     ("已完成", None, "进度：进度“已完成”不在可选范围内，请填写：提事、议事、定事、干事、评事、已办结。"),
 ])
 def test_a_verdict_or_a_step_that_does_not_fit(store, tmp_path, state, verdict, expected):
@@ -283,3 +283,29 @@ def test_exit_codes(filled, tmp_path, capsys):
     code, _out, err = run_cli(filled, capsys, "import", path, "--kind", "issuez")
     assert code == 2 and "不认识的名册类型" in err
     assert run_cli(filled, capsys, "export", "issues", tmp_path / "no" / "x.xlsx")[0] == 2
+
+
+# ---- the service the import moves issues with -------------------------------------------------------
+def test_advance_issue_takes_each_step_in_turn_and_never_back(filled):
+    from branchdesk.services import ValidationFailed
+
+    made = fill_issues(filled)  # a second set, raised days ago
+    at = TODAY
+    from datetime import datetime
+
+    now = datetime.combine(at, datetime.min.time()).replace(hour=9)
+    with filled.transaction() as s:
+        issues.advance_issue(s, made["raised"], DOING, at=now, actor="导入：a.xlsx", note="从“a.xlsx”导入",
+                             decision={"decision": "清理", "owner": "物业", "deadline": at, "level": "社区"})
+        events = [(e.step, e.actor, e.note) for e in issues.timeline(s, made["raised"])][1:]
+        assert [e[0] for e in events] == [DISCUSSED, DECIDED, DOING]
+        assert all(e[1] == "导入：a.xlsx" and "从“a.xlsx”导入" in e[2] for e in events)
+    with filled.transaction() as s:
+        with pytest.raises(ValidationFailed) as refused:
+            issues.advance_issue(s, made["doing"], DISCUSSED, at=now)
+        assert refused.value.errors["state"].endswith("不能退回“议事”：五事制的步骤只能向前。")
+        with pytest.raises(ValidationFailed):  # 已办结 needs the residents' verdict
+            issues.advance_issue(s, made["reviewed"], "closed", at=now)
+        issues.advance_issue(s, made["reviewed"], REVIEWED, at=now, verdict="满意")
+        assert issues.state_of(issues.get_issue(s, made["reviewed"])) == "closed"
+        assert issues.get_issue(s, made["doing"]).step == DOING

@@ -224,6 +224,7 @@ def test_one_bad_row_refuses_the_whole_workbook(store, tmp_path, capsys):
     wb.save(path)
     before = db_dump(store)
     code, out, err = run_cli(store, capsys, "import", path)
+    assert "没有导入任何数据" in err
     assert code == 1 and "服务类别“餐饮外卖”不在系统的需求类别中" in out and "—— 工作表“资源清单”" in out
     assert db_dump(store) == before
 
@@ -271,3 +272,26 @@ def test_export_command_for_every_list(filled, tmp_path, capsys):
     assert code == 2 and "需求清单（demands）" in err
     code, _out, err = run_cli(filled, capsys, "import", tmp_path / "missing.xlsx", "--kind", "demands")
     assert code == 2 and "找不到文件" in err
+
+
+def test_rosters_and_lists_are_each_guessed_as_their_own_kind(filled, tmp_path):
+    """With lists in the database, a roster is still read as its roster and a list as its list."""
+    from exchange_helpers import apply, rows, write_roster
+
+    members = write_roster(tmp_path / "党员.xlsx", rows())
+    assert plan(filled, members).kind == "members"
+    apply(filled, members)
+    with filled.session() as s:
+        for kind in ("members", "households", "party-orgs", *LIST_KINDS):
+            W.export_roster(s, kind, tmp_path / f"{kind}.xlsx")
+    for kind in ("members", "households", "party-orgs", *LIST_KINDS):
+        p = plan(filled, tmp_path / f"{kind}.xlsx")
+        assert p.kind == kind and p.count(UNCHANGED) == len(p.rows), kind
+
+
+def test_a_list_template_needs_a_usable_database_when_one_is_named(tmp_path, capsys):
+    from branchdesk.cli import main as cli_main
+
+    code = cli_main(["--db", str(tmp_path / "none.db"), "template", "demands", str(tmp_path / "t.xlsx")])
+    _out, err = capsys.readouterr()
+    assert code == 2 and "none.db" in err and not (tmp_path / "t.xlsx").exists()

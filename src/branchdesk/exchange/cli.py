@@ -188,10 +188,16 @@ def run_template(db_path: Path, args) -> int:
             try:
                 store = open_store(db_path, create=False)
             except StoreError as exc:
-                print(f"{exc}（模板中的类别下拉列表需要读取数据库，请用 --db 指定数据库文件。）", file=sys.stderr)
-                return 2
-            with store, store.session() as session:
-                write_template(args.kind, args.file, session)
+                if args.db is not None:  # the database asked for cannot be used: said, as everywhere
+                    print(str(exc), file=sys.stderr)
+                    return 2
+                # no database yet on this computer: a template without the category lists
+                store = None
+                write_template(args.kind, args.file)
+                print("还没有数据库，模板中的类别列没有下拉选项，请按“填写说明”填写软件中已有的类别。", file=sys.stderr)
+            if store is not None:
+                with store, store.session() as session:
+                    write_template(args.kind, args.file, session)
     except ExchangeError as exc:
         print(str(exc), file=sys.stderr)
         return 2
