@@ -696,7 +696,7 @@ def test_ctrl_digits_switch_pages_and_the_title_is_chinese(qtbot, store, roster)
     window = open_window(qtbot, store)
     assert window.windowTitle().startswith(APP_TITLE) and APP_TITLE == "小区党建工作台"
     assert window.page_titles() == ["组织架构", "党员", "党员中心户", "楼栋长", "居民问题", "会议", "需求清单", "资源清单",
-                                    "责任清单", "红色合伙人", "双报到"]
+                                    "责任清单", "红色合伙人", "双报到", "统计图表"]
     expected = ["page_org", "page_members", "page_center_households", "page_leaders", "page_issues", "page_meetings",
                 "page_demands", "page_resources", "page_responsibilities", "page_partners", "page_registered"]
     for key, name in zip((Qt.Key.Key_2, Qt.Key.Key_5, Qt.Key.Key_4, Qt.Key.Key_3, Qt.Key.Key_0, Qt.Key.Key_9,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Sidebar order; attach() builds the pages in this order (a test checks they agree).
 PAGE_TITLES = ("组织架构", "党员", "党员中心户", "楼栋长", "居民问题", "会议", "需求清单", "资源清单", "责任清单",
-               "红色合伙人", "双报到")
+               "红色合伙人", "双报到", "统计图表")
 SHORTCUT_PAGES = 10  # Ctrl+1 … Ctrl+9 and Ctrl+0
 
 STYLE = """
@@ -116,7 +116,10 @@ class MainWindow(QMainWindow):
             page = (IssuesPage if spec.key == "issues" else RosterPage)(spec, store, self.settings, status, self)
             page.changed.connect(self._data_changed)
             self.pages.append(page)
-        assert tuple(["组织架构", *(spec.nav_title for spec in ROSTERS)]) == PAGE_TITLES
+        from .dashboard import DashboardPage  # matplotlib waits until the page is first shown
+
+        self.pages.append(DashboardPage(store, self.settings, status, self))
+        assert tuple(["组织架构", *(spec.nav_title for spec in ROSTERS), "统计图表"]) == PAGE_TITLES
         for page in self.pages:
             self.stack.addWidget(page)
         self._add_file_menu()
@@ -158,6 +161,11 @@ class MainWindow(QMainWindow):
         self.act_stats.setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.act_stats.setToolTip("街道要的数字：收集、公开承诺、办结、按时办结、满意，以及三张清单的情况")
         self.act_stats.triggered.connect(self.show_stats)
+        self.act_dashboard = stats.addAction("统计图表")
+        self.act_dashboard.setObjectName("showDashboard")
+        self.act_dashboard.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.act_dashboard.setToolTip("议事会用的统计图表：可筛选、导出、全屏放映和生成报告")
+        self.act_dashboard.triggered.connect(lambda: self.show_page(PAGE_TITLES.index("统计图表")))
         settings = self.menuBar().addMenu("设置(&S)")
         settings.setObjectName("settingsMenu")
         self.act_choice_lists = settings.addAction("选项列表（需求类别、问题类别、问题来源）…")
