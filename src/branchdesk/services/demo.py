@@ -30,6 +30,7 @@ from ..models.org import (
 from . import org, people
 from .demo_issues import add_issues
 from .demo_lists import Flat, Registered, add_lists
+from .demo_meetings import DemoMeetings
 from .pinyin import name_pinyin
 
 DEMO_COMMUNITY = "光明社区"
@@ -357,13 +358,17 @@ def fill_demo(session: Session) -> str:
     session.flush()
     addresses = [f"{h.building.code}-{h.unit.code}-{h.household.room}" for h in homes]
     reporters = [(m.person.name, m.person.phone) for m in members]
-    issues = add_issues(session, rng, addresses, reporters, datetime.combine(today, datetime.now().time()))
     lists = add_lists(
         session, rng, today=today,
         flats=[Flat(h.compound.id, h.compound.name, h.building.id, h.building.name, h.address,
                     h.household.head_name, h.household.phone) for h in homes],
         members=[Registered(m.id, m.person.name, m.person.phone, m.joined_on) for m in members if m.registered],
         secretaries={o.name: o.secretary_name for o in (committee, *branches)})
+    # the meetings that decide some of the issues are planned first; their minutes are the issues' 定事
+    now = datetime.combine(today, datetime.now().time())
+    meetings = DemoMeetings(session, rng, now, community.id)
+    issues = add_issues(session, rng, addresses, reporters, now, agenda=meetings)
+    meetings.add_routine()
 
     c = community_counts(session, community.id)
     probationary = sum(m.category == "probationary" for m in members)
@@ -373,7 +378,7 @@ def fill_demo(session: Session) -> str:
             f"{probationary} 名、在职党员双报到 {registered} 名）、党员中心户 {c['center_households']} 户、"
             f"楼栋长 {c['building_leaders']} 名、单元长 {c['unit_leaders']} 名，红色合伙人 {lists.partners} 家、"
             f"资源 {lists.resources} 项，一年来的居民问题 {issues} 件、需求 {lists.demands} 条，"
-            f"责任清单任务 {lists.responsibilities} 项。")
+            f"责任清单任务 {lists.responsibilities} 项，{meetings.report()}。")
 
 
 @dataclass

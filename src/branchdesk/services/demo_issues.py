@@ -1,11 +1,16 @@
 """A year of residents' issues for the demo community, in every step of the 五事制:
 most accepted the same day and done within the limit, some publicly committed,
 some late, a few reopened after 不满意, the newest still waiting. Every step goes
-through the issue services, so the demo holds only what the app itself could."""
+through the issue services, so the demo holds only what the app itself could.
+Some are decided at a meeting (demo_meetings): they wait at 议事 until its minutes."""
 from __future__ import annotations
 
 import random
+from collections.abc import Generator
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -43,11 +48,38 @@ def _working_hours(rng: random.Random, day: datetime) -> datetime:
     return datetime.combine(day.date(), time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))))
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """An accepted issue offered to a meeting, with what the meeting would decide."""
+    issue_id: int
+    category: str
+    description: str
+    address: str  # 3-2-501
+    reporter: str
+    raised: datetime
+    owner: str
+    level: str
+    working_days: int  # the time limit the decision gives, from the meeting's day
+
+
+class Agenda(Protocol):
+    """The meetings that decide some of the issues (demo_meetings)."""
+
+    def take(self, proposal: Proposal) -> bool:
+        """Put the issue on a coming meeting's agenda, or say no."""
+
+    def hold(self) -> dict[int, datetime]:
+        """Hold the meetings that lie in the past: issue id → when its decision was taken."""
+
+
 def add_issues(session: Session, rng: random.Random, addresses: list[str], reporters: list[tuple[str, str | None]],
-               now: datetime) -> int:
-    """Raise and move ISSUES_PER_YEAR issues over the year before `now`; returns how many."""
+               now: datetime, agenda: Agenda | None = None) -> int:
+    """Raise and move ISSUES_PER_YEAR issues over the year before `now`; returns how many.
+    An issue the agenda takes waits at 议事 for its meeting, whose minutes are its 定事,
+    and goes on from there once the meetings are held."""
     weights = [k[1] for k in _KINDS]
     count = 0
+    waiting: list[tuple[int, Generator]] = []
     for n in range(ISSUES_PER_YEAR):
         raised = _working_hours(rng, now - timedelta(days=365 * (ISSUES_PER_YEAR - n) / ISSUES_PER_YEAR))
         if raised > now:
@@ -55,18 +87,32 @@ def add_issues(session: Session, rng: random.Random, addresses: list[str], repor
         category, _w, says, owner, level = rng.choices(_KINDS, weights=weights)[0]
         name, phone = rng.choice(reporters)
         address = rng.choice(addresses)
+        description = rng.choice(says)
         issue_id = S.raise_issue(session, {
             "source": rng.choices([s for s, _ in _SOURCES], weights=[w for _, w in _SOURCES])[0],
             "category": category, "address": address, "reporter_name": name, "reporter_phone": phone,
-            "description": rng.choice(says), "raised_at": raised.date()}, at=raised, actor=rng.choice(_ACTORS))
+            "description": description, "raised_at": raised.date()}, at=raised, actor=rng.choice(_ACTORS))
         count += 1
-        _move_on(session, rng, issue_id, raised, owner, level, now)
+        far = level in ("街道", "职能部门")
+        proposal = Proposal(issue_id, category, description, address, name, raised, owner, level, 10 if far else 3)
+        steps = _move_on(session, rng, proposal, now, agenda)
+        if next(steps, None) is not None:  # on a meeting's agenda
+            waiting.append((issue_id, steps))
+    if agenda is not None:
+        decided = agenda.hold()
+        for issue_id, steps in waiting:
+            if issue_id in decided:  # a meeting still to come leaves it at 议事
+                with suppress(StopIteration):
+                    steps.send(decided[issue_id])
     return count
 
 
-def _move_on(session: Session, rng: random.Random, issue_id: int, raised: datetime, owner: str, level: str,
-             now: datetime) -> None:
-    """Take one issue as far as its age (and a little bad luck) allows."""
+def _move_on(session: Session, rng: random.Random, proposal: Proposal, now: datetime,
+             agenda: Agenda | None) -> Generator[bool, datetime, None]:
+    """Take one issue as far as its age (and a little bad luck) allows. An issue put on
+    a meeting's agenda pauses (yields) after 议事, and is sent when the meeting decided it."""
+    issue_id, raised, owner, level = proposal.issue_id, proposal.raised, proposal.owner, proposal.level
+    far = proposal.working_days > 3
     stuck = rng.random() < 0.06  # a few wait too long at some step: the overdue ones
     at = raised + timedelta(hours=rng.choice((1, 2, 3, 5)) if rng.random() < 0.9 else rng.randint(20, 60))
     steps = []
@@ -80,15 +126,19 @@ def _move_on(session: Session, rng: random.Random, issue_id: int, raised: dateti
         return True
 
     actor = rng.choice(_ACTORS)
-    if not step(lambda t: S.discuss(session, issue_id, at=t, actor=actor, note="受理，约定议事"), 0):
-        return
-    if rng.random() < 0.3:
-        S.commit(session, issue_id, S.add_working_days(raised.date(), 3), at=at, actor=actor)
-    far = level in ("街道", "职能部门")
-    deadline = S.add_working_days(raised.date(), 10 if far else 3)
-    decision = {"decision": f"由{owner}负责处理", "owner": owner, "deadline": deadline, "level": level}
-    if not step(lambda t: S.decide(session, issue_id, decision, at=t, actor=actor), rng.uniform(1, 30)):
-        return
+    if agenda is not None and agenda.take(proposal):
+        # a stuck one is taken up (议事) by the meeting itself
+        step(lambda t: S.discuss(session, issue_id, at=t, actor=actor, note="受理，提交会议议事"), 0)
+        at = yield True  # the meeting's decision is its 定事
+    else:
+        if not step(lambda t: S.discuss(session, issue_id, at=t, actor=actor, note="受理，约定议事"), 0):
+            return
+        if rng.random() < 0.3:
+            S.commit(session, issue_id, S.add_working_days(raised.date(), 3), at=at, actor=actor)
+        deadline = S.add_working_days(raised.date(), proposal.working_days)
+        decision = {"decision": f"由{owner}负责处理", "owner": owner, "deadline": deadline, "level": level}
+        if not step(lambda t: S.decide(session, issue_id, decision, at=t, actor=actor), rng.uniform(1, 30)):
+            return
     if not step(lambda t: S.start_work(session, issue_id, at=t, actor=owner), rng.uniform(1, 20)):
         return
     for note in rng.sample(_PROGRESS, rng.randint(0, 2)):

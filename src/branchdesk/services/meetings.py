@@ -501,3 +501,135 @@ def minutes_of(session: Session, meeting_id: int) -> dict:
     were written (None: not yet held)."""
     m = _meeting(session, meeting_id)
     return {"summary": m.summary, "minutes_at": m.minutes_at}
+
+
+# ---- many past meetings at once ---------------------------------------------------------------
+def file_meetings(session: Session, records: list[dict]) -> list[int]:
+    """File many meetings already held (a year of the 三会一课, as the demo adds it) in a
+    few statements instead of a dozen a meeting. Each record holds what one meeting's
+    calls would take: "meeting" (save_meeting's fields), "agenda" (set_agenda's items,
+    an item may carry an issue), "attendees" (set_attendees' rows with their status),
+    "discussions" and "decisions" keyed by the item's position (1, 2 …), "summary", "at"
+    (when the minutes were written) and "actor". As one by one: an issue put on the
+    agenda notes it, a decision on it is its 定事; the same checks apply, and any refusal
+    refuses the whole batch. Returns the meetings' ids."""
+    from sqlalchemy import insert  # Core executemany: one statement per table
+
+    kinds = set(meeting_kinds(session))
+    wanted = {item.get("issue_id") for r in records for item in r.get("agenda", ()) if item.get("issue_id")}
+    live = set(session.scalars(select(Issue.id).where(Issue.id.in_(wanted), Issue.deleted_at.is_(None)))) \
+        if wanted else set()
+    errors: dict = {}
+    rows: list[tuple[dict, list, list, dict]] = []
+    for n, record in enumerate(records, start=1):
+        def fail(key: str, text: str, n=n) -> None:
+            errors.setdefault(f"meeting{n}.{key}", f"第 {n} 场会议：{text}")
+
+        raw = record["meeting"]
+        values, problems = parse_record(_MEETING_FORM, raw, new=True)
+        for key, text in problems.items():
+            fail(key, text)
+        try:
+            start, end = parse_time(raw.get("start_time"), "start_time"), parse_time(raw.get("end_time"), "end_time")
+        except ValidationFailed as exc:
+            for key, text in exc.errors.items():
+                fail(key, text)
+            continue
+        day = values.get("date")
+        if day is None or start is None:
+            fail("date", "请填写会议日期和开始时间。")
+            continue
+        if end and end <= start:
+            fail("end_time", "结束时间应晚于开始时间。")
+        if values.get("kind") not in kinds:
+            fail("kind", f"会议类型“{values.get('kind')}”不在列表中。")
+        items = []
+        for i, item in enumerate(record.get("agenda", ()), start=1):
+            parsed, problems = parse_record(AGENDA_FIELDS, item, new=True)
+            minutes = str(parsed.get("planned_minutes") or "")
+            if minutes and not (minutes.isdigit() and 0 < int(minutes) <= 600):
+                problems["planned_minutes"] = "时长请填 1 到 600 之间的分钟数。"
+            if parsed.get("issue_id") is not None and parsed["issue_id"] not in live:
+                problems["issue_id"] = "关联的问题已被删除，请重新选择。"
+            for key, text in problems.items():
+                fail(f"item{i}.{key}", f"第 {i} 项议程：{text}")
+            decisions = []
+            for d in record.get("decisions", {}).get(i, ()):
+                d = dict(d)
+                if d.get("level") in _LEVEL_CODES.values():  # the label, as typed or printed
+                    d["level"] = next(code for code, label in ISSUE_LEVELS if label == d["level"])
+                decision, problems = parse_record(MEETING_DECISION_FIELDS, d, new=True)
+                if decision.get("deadline") and decision["deadline"] < day:
+                    problems["deadline"] = "完成时限不能早于会议日期。"
+                for key, text in problems.items():
+                    fail(f"decision{i}.{key}", f"议题“{parsed.get('title')}”的决议：{text}")
+                decisions.append(decision)
+            said = record.get("discussions", {}).get(i)
+            items.append((parsed, int(minutes) if minutes.isdigit() else None, said, decisions))
+        people = []
+        for a, person in enumerate(record.get("attendees", ()), start=1):
+            parsed, problems = parse_record(ATTENDEE_FIELDS, {k: person.get(k) for k in ("name", "unit", "reason")},
+                                            new=True)
+            status = person.get("status") or INVITED
+            if status not in _STATUSES:
+                problems["status"] = f"出席情况“{status}”不认识。"
+            if status == EXCUSED and not parsed.get("reason"):
+                problems["reason"] = f"{parsed.get('name')}请假，请写明请假原因。"
+            for key, text in problems.items():
+                fail(f"attendee{a}.{key}", text)
+            people.append((person, parsed, status))
+        rows.append((values | {"start": datetime.combine(day, start), "end": end and datetime.combine(day, end)},
+                     items, people, record))
+    _fail_if(errors)
+
+    session.flush()
+    def next_id(model) -> int:
+        return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+    meeting_id, item_id, person_id, decision_id = (next_id(m) for m in (Meeting, AgendaItem, Attendee, Decision))
+    meetings, agenda_rows, people_rows, decision_rows, ids = [], [], [], [], []
+    for values, items, people, record in rows:
+        ids.append(meeting_id)
+        meetings.append({"id": meeting_id, "kind": values["kind"], "title": values.get("title"),
+                         "starts_at": values["start"], "ends_at": values["end"], "place": values.get("place"),
+                         "host": values.get("host"), "recorder": values.get("recorder"),
+                         "party_org_id": values.get("party_org_id"), "summary": record.get("summary"),
+                         "minutes_at": record["at"], "deleted_at": None})
+        for position, (item, minutes, said, decisions) in enumerate(items, start=1):
+            agenda_rows.append({"id": item_id, "meeting_id": meeting_id, "position": position, "title": item["title"],
+                                "presenter": item.get("presenter"), "planned_minutes": minutes,
+                                "issue_id": item.get("issue_id"),
+                                "discussion": said})
+            for d_position, d in enumerate(decisions, start=1):
+                decision_rows.append({"id": decision_id, "agenda_item_id": item_id, "position": d_position,
+                                      "content": d["content"], "owner": d["owner"], "deadline": d["deadline"],
+                                      "level": d.get("level")})
+                decision_id += 1
+            item_id += 1
+        for position, (person, parsed, status) in enumerate(people, start=1):
+            people_rows.append({"id": person_id, "meeting_id": meeting_id, "position": position,
+                                "role": person.get("role") or "other", "member_id": person.get("member_id"),
+                                "leader_id": person.get("leader_id"), "partner_id": person.get("partner_id"),
+                                "name": parsed["name"], "unit": parsed.get("unit"), "status": status,
+                                "reason": parsed.get("reason") if status == EXCUSED else None})
+            person_id += 1
+        meeting_id += 1
+    for model, batch in ((Meeting, meetings), (AgendaItem, agenda_rows), (Attendee, people_rows),
+                         (Decision, decision_rows)):
+        if batch:
+            session.execute(insert(model.__table__), batch)
+    # the issues on these agendas: noted, and decided by the meeting's first decision on them
+    for meeting_id, (values, items, _people, record) in zip(ids, rows):
+        if not any(item.get("issue_id") for item, *_rest in items):
+            continue
+        meeting = session.get(Meeting, meeting_id)
+        at = min(datetime.now().replace(microsecond=0), meeting.starts_at)
+        for agenda_item, (item, _minutes, _said, decisions) in zip(meeting.items, items):
+            if not item.get("issue_id"):
+                continue
+            issue_service.note_meeting(session, item["issue_id"], meeting_id, at=at,
+                                       note=f"列入{meeting.starts_at:%Y-%m-%d %H:%M}{title_of(meeting)}议程："
+                                            f"{agenda_item.title}")
+            if decisions:
+                _decide_issue(session, meeting, agenda_item, decisions[0], actor=record.get("actor"))
+    return ids
