@@ -139,6 +139,35 @@ def test_record_code_matches_even_when_the_id_number_was_corrected(org_store, tm
     assert [c.label for c in p.rows[0].changes] == ["身份证号"]
 
 
+def test_repeated_values_give_every_row_its_own_verdict(org_store, tmp_path):
+    """A column's repeated values are read and parsed once: every row still gets the
+    verdict its own cells earn, and the same message as any other row with that cell."""
+    born = date(1965, 3, 12)
+    data = [
+        [1, "张三", "男", born, ZHANG, "1988.07", "正式", "启明小区党支部", "13800138000", "1-1-101", None],
+        # the same birth date, an ID number of the same region born a day later
+        [2, "赵六", "男", born, make_id("19650313", "453"), "1988.07", "正式", "启明小区党支部", 13800138001, "1-1-102",
+         None],
+        [3, "孙七", "男", born, make_id("19650312", "175"), "2099.01", "正式", "启明小区党支部", "13800138002",
+         "1-1-201", None],
+        [4, "周八", "男", None, make_id("19700101", "111"), "2099.01", "正式", "启明小区党支部", 1085551234, "1-1-202",
+         None],
+        [5, "吴九", "男", None, make_id("19700101", "133"), "1988.07", "正式", "启明小区党支部", 1085551234, "1-1-202",
+         None],
+    ]
+    p = plan(org_store, write_roster(tmp_path / "repeats.xlsx", data))
+    assert [r.status for r in p.rows] == [NEW, INVALID, INVALID, INVALID, INVALID]
+    first, second, third, fourth, fifth = p.rows
+    assert (first.values["birth_date"], first.values["joined_on"]) == (born, date(1988, 7, 1))
+    assert {pr.column: pr.message for pr in second.problems} == {
+        "出生年月": "出生日期与身份证号不一致（身份证上是 1965-03-13），请核对。"}
+    future = {pr.column: pr.message for pr in third.problems}
+    assert future == {"入党时间": "日期 2099-01-01 晚于今天，请检查。"}
+    number = {pr.column: pr.message for pr in fifth.problems}
+    assert list(number) == ["手机号码"] and "存成了数字" in number["手机号码"]
+    assert {pr.column: pr.message for pr in fourth.problems} == future | number
+
+
 def test_a_crash_in_the_middle_leaves_the_database_as_it_was(org_store, tmp_path, monkeypatch):
     path = write_roster(tmp_path / "a.xlsx", rows())
     real = people.bulk_save_members

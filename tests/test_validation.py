@@ -132,6 +132,19 @@ def test_birth_date_and_gender_from_id():
     assert id_gender(make_id("11010519850615131")) == "M"
 
 
+def test_birth_dates_read_from_id_numbers_are_each_their_own():
+    """Birth dates are remembered by their eight digits: numbers of one region and one
+    birthday share them, and no number gets another's day or verdict."""
+    same_day = [make_id(f"11010519650312{serial}") for serial in ("123", "246")]
+    other_day = make_id("11010519650313123")
+    assert [id_birth_date(n) for n in (*same_day, other_day)] == [date(1965, 3, 12)] * 2 + [date(1965, 3, 13)]
+    assert parse_id_number(other_day) == other_day
+    for _ in range(2):  # asked again, the same answer
+        with pytest.raises(Invalid, match="出生日期不存在"):
+            parse_id_number(make_id("11010519650230123"))
+        assert id_birth_date(same_day[1]) == date(1965, 3, 12)
+
+
 # ---- phones ---------------------------------------------------------------------------
 @pytest.mark.parametrize("text, expected", [
     ("13800138000", "13800138000"),

@@ -3,8 +3,10 @@ wordings, declared once. Forms, table headers, imports, exports and printouts
 all read from here, so a label cannot drift between them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, partial
 
 from . import validation as v
 from .models.lists import (
@@ -71,32 +73,50 @@ class Field:
 
     def parse(self, raw: object):
         """Text from a form or a cell → the stored value; raises validation.Invalid."""
+        return self.parser(raw)
+
+    @cached_property
+    def parser(self) -> Callable[[object], object]:
+        """parse with the parser for this field's kind chosen once, not at every value:
+        an import parses each column's tens of thousands of cells with it."""
         if self.kind == BOOL:
-            return v.parse_bool(raw)
+            return v.parse_bool
         if self.kind == REF:
-            if raw in (None, ""):
-                if self.required:
-                    raise v.Invalid(f"请选择{self.label}。")
-                return None
-            return raw
+            return self._parse_ref
         if self.kind == DATE:
-            value = v.parse_date(raw, allow_month=self.allow_month, allow_future=self.allow_future)
+            parse = partial(v.parse_date, allow_month=self.allow_month, allow_future=self.allow_future)
         elif self.kind == ID_NUMBER:
-            value = v.parse_id_number(raw)
+            parse = v.parse_id_number
         elif self.kind == PHONE:
-            value = v.parse_phone(raw)
+            parse = v.parse_phone
         elif self.kind == ADDRESS:
-            value = v.parse_address(raw)
+            parse = v.parse_address
         elif self.kind == CHOICE and not self.open_choices:
-            value = self._parse_choice(raw)
+            parse = self._parse_choice
         else:
-            value = v.clean_text(raw) if self.kind != MULTILINE else (str(raw).strip() if raw else "")
-            if len(value) > self.max_length:
-                raise v.Invalid(f"{self.label}最多 {self.max_length} 个字，现在有 {len(value)} 个。")
-            value = value or None
-        if value is None and self.required:
-            raise v.Invalid(f"请填写{self.label}。")
-        return value
+            parse = self._parse_text
+        if not self.required:
+            return parse
+
+        def parse_required(raw: object):
+            value = parse(raw)
+            if value is None:
+                raise v.Invalid(f"请填写{self.label}。")
+            return value
+        return parse_required
+
+    def _parse_ref(self, raw: object):
+        if raw in (None, ""):
+            if self.required:
+                raise v.Invalid(f"请选择{self.label}。")
+            return None
+        return raw
+
+    def _parse_text(self, raw: object) -> str | None:
+        value = v.clean_text(raw) if self.kind != MULTILINE else (str(raw).strip() if raw else "")
+        if len(value) > self.max_length:
+            raise v.Invalid(f"{self.label}最多 {self.max_length} 个字，现在有 {len(value)} 个。")
+        return value or None
 
     def _parse_choice(self, raw: object) -> str | None:
         s = v.clean_text(raw)
@@ -483,16 +503,48 @@ def check_against_id(values: dict, errors: dict) -> None:
             errors["gender"] = f"性别与身份证号不一致（身份证上是{label}），请核对。"
 
 
-def parse_record(fields: tuple[Field, ...], raw: dict, *, new: bool = False) -> tuple[dict, dict]:
+def parse_record(fields: tuple[Field, ...], raw: dict, *, new: bool = False,
+                 parsers: dict[str, Callable[[object], object]] | None = None) -> tuple[dict, dict]:
     """Parse every field present in raw; returns (values, errors keyed by field).
-    Absent fields are left alone on an edit; a new record must have its required ones."""
+    Absent fields are left alone on an edit; a new record must have its required ones.
+    parsers: what parses a field's value instead of its Field.parse (an import's
+    ColumnParser per column); they must parse alike."""
     values: dict = {}
     errors: dict = {}
     for f in fields:
-        if f.key not in raw and not (new and f.required):
+        key = f.key
+        if key not in raw and not (new and f.required):
             continue
+        parse = f.parser if parsers is None else parsers.get(key, f.parser)
         try:
-            values[f.key] = f.parse(raw.get(f.key))
+            values[key] = parse(raw.get(key))
         except v.Invalid as exc:
-            errors[f.key] = str(exc)
+            errors[key] = str(exc)
     return values, errors
+
+
+class ColumnParser:
+    """A field's parse for one column of an imported file, remembering what each distinct
+    value parsed to, or why it was refused: a column repeats a few values (性别, 党员类别,
+    dates, addresses, empty cells) over tens of thousands of rows, and a value parses the
+    same every time (a date after today is refused as on the first row). One per import:
+    it holds every distinct value of its column."""
+
+    def __init__(self, f: Field):
+        self._parse = f.parser
+        self._known: dict[str | None, tuple[bool, object]] = {}  # text → (True, value) or (False, message)
+
+    def __call__(self, raw: object):
+        if raw is not None and type(raw) is not str:  # an id a kind resolved itself: nothing to remember
+            return self._parse(raw)
+        known = self._known.get(raw)
+        if known is None:
+            try:
+                known = (True, self._parse(raw))
+            except v.Invalid as exc:
+                known = (False, str(exc))
+            self._known[raw] = known
+        parsed, value = known
+        if not parsed:
+            raise v.Invalid(value)
+        return value

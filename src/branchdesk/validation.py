@@ -121,11 +121,20 @@ def id_birth_date(id_number: str) -> date:
     """As python-stdnum's ric.get_birth_date, which it calls for anything but a clean
     18-character number: its compact() costs more than reading the date."""
     if len(id_number) == 18 and _ID18.fullmatch(id_number):
-        try:
-            return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-        except ValueError:
-            pass  # stdnum raises its own error for it
+        born = _day_of(id_number[6:14])
+        if born is not None:
+            return born
+        # no such day: stdnum raises its own error for it
     return ric.get_birth_date(id_number)
+
+
+@lru_cache(maxsize=65536)  # an import reads each birth date twice, and tens of thousands of people share birthdays
+def _day_of(digits: str) -> date | None:
+    """YYYYMMDD → that day, or None where there is no such day."""
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
 
 
 def id_gender(id_number: str) -> str:

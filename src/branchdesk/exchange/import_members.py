@@ -8,7 +8,7 @@ import re
 from sqlalchemy.orm import Session
 
 from .. import fields as F
-from ..fields import MEMBER_FIELDS, by_key, parse_record
+from ..fields import MEMBER_FIELDS, ColumnParser, by_key, parse_record
 from ..services import org as org_service
 from ..services import people
 from ..validation import Invalid, clean_text
@@ -84,6 +84,7 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
     headers = table.headers
     seen: dict[object, int] = {}
     planned: list[PlannedRow] = []
+    parsers = {f.key: ColumnParser(f) for f in MEMBER_FIELDS}
     for given in read_rows(table, M, "members", report):
         excel_row, raw, problems, code = given.excel_row, given.raw, given.problems, given.code
         row = PlannedRow(excel_row, given.cells)
@@ -95,7 +96,7 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
                 del raw["party_org_id"]
         match = code if code in snapshot else None
         take_masked_numbers(raw, problems, snapshot.get(match), M)
-        values, errors = parse_record(MEMBER_FIELDS, raw, new=False)
+        values, errors = parse_record(MEMBER_FIELDS, raw, new=False, parsers=parsers)
         idn = values.get("id_number")
         if match is None and idn:
             match = by_id_number.get(idn)
@@ -104,7 +105,7 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
         if match is None and any(f.key not in raw for f in _REQUIRED):
             # a new member: the required fields must be there (parsed again only when a column
             # is missing: a field present parses the same either way)
-            values, errors = parse_record(MEMBER_FIELDS, raw, new=True)
+            values, errors = parse_record(MEMBER_FIELDS, raw, new=True, parsers=parsers)
         people.check_member(values, errors)
         if "address" in values and "address" not in errors:
             try:

@@ -155,20 +155,39 @@ def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Repor
 
     report = report or no_report
     total = len(table.rows)
-    columns = [(key, col) for key, col in table.columns.items() if key not in skip]
+    code_col = table.columns.get("record_code") if "record_code" not in skip else None
+    # per column: key, index, field, and what each of its dates and numbers reads as
+    columns = [(key, col, fields[key], {}) for key, col in table.columns.items()
+               if key not in skip and key != "record_code"]
     for n, (excel_row, cells) in enumerate(table.rows):
         if n % 500 == 0:
             report(n, total, f"正在检查第 {n + 1} / {total} 行…")
         row = RowInput(excel_row, cells)
-        for key, col in columns:
-            if key == "record_code":
-                parsed = parse_record_code(cells[col])
-                row.code = parsed[1] if parsed and parsed[0] == kind else None
-                continue
-            try:
-                row.raw[key] = cell_text(cells[col], fields[key])
-            except CellError as exc:
-                row.problems[key] = str(exc)
+        if code_col is not None:
+            parsed = parse_record_code(cells[code_col])
+            row.code = parsed[1] if parsed and parsed[0] == kind else None
+        raw = row.raw
+        for key, col, f, known in columns:
+            value = cells[col]
+            # most cells are text or empty: cell_text's first two cases, without a call per cell
+            if value is None:
+                raw[key] = None
+            elif value.__class__ is str:
+                raw[key] = value.strip() or None
+            else:
+                # dates and numbers: a column repeats them (days of birth, of joining), and what
+                # one reads as depends on its type, its value and the field alone
+                typed = (value.__class__, value)
+                found = known.get(typed)
+                if found is None:
+                    try:
+                        found = known[typed] = (True, cell_text(value, f))
+                    except CellError as exc:
+                        found = known[typed] = (False, str(exc))
+                if found[0]:
+                    raw[key] = found[1]
+                else:
+                    row.problems[key] = found[1]
         yield row
     report(total, total, "检查完成")
 
