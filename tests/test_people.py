@@ -491,3 +491,40 @@ def test_next_building_number_follows_the_communitys_numbering(store, org_ids):
         org.add_building(s, compound_id=other.id, code="1")
         assert org.next_building_code(s, other.id) == "2"  # numbered per compound
         assert org.next_building_code(s, org_ids.compound_id) == "4"
+
+
+def _stored_rows(session, table: str, order_by: str) -> list[tuple]:
+    """The rows as SQLite holds them (dates as text, booleans as numbers), without ids and timestamps."""
+    result = session.connection().exec_driver_sql(f"SELECT * FROM {table} ORDER BY {order_by}")
+    keep = [i for i, n in enumerate(result.keys()) if n not in ("id", "resident_id", "created_at", "updated_at")]
+    return [tuple(row[i] for i in keep) for row in result.all()]
+
+
+def test_bulk_saved_members_are_stored_as_save_member_stores_them(store, org_ids):
+    raw = member_raw(confirmed_on="1976-07-01", is_registered="是", note="备注", employer="安居物业",
+                     party_org_id=org_ids.group_id)
+    save_member(store, raw)
+    with store.transaction() as s:
+        before = (_stored_rows(s, "resident", "id"), _stored_rows(s, "member", "id"))
+        people.delete_members(s, [m.id for m in s.scalars(select(Member))])
+        s.execute(Member.__table__.delete())
+        s.execute(Resident.__table__.delete())
+    with store.transaction() as s:
+        values, hid = people.validate_member(s, raw)
+        people.bulk_save_members(s, [(None, {**values, "household_id": hid})])
+    with store.session() as s:
+        assert (_stored_rows(s, "resident", "id"), _stored_rows(s, "member", "id")) == before
+        assert s.scalar(select(Resident.birth_date)) == date(1949, 12, 31)
+
+
+def test_bulk_save_gives_a_known_person_the_default_category(store, org_ids):
+    with store.transaction() as s:
+        people.save_leader(s, {"name": "李四", "phone": "13912345678", "id_number": ID_LI,
+                               "building_id": org_ids.buildings["1"]})
+    with store.transaction() as s:
+        people.bulk_save_members(s, [(None, {"id_number": ID_LI, "note": "只带备注"})])
+    with store.session() as s:
+        member = s.scalars(select(Member)).one()
+        assert (member.category, member.is_registered, member.note, member.deleted_at) == ("full", False,
+                                                                                          "只带备注", None)
+        assert s.scalars(select(BuildingLeader)).one().is_member is True

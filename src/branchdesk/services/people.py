@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..fields import CENTER_HOUSEHOLD_FIELDS, LEADER_FIELDS, MEMBER_FIELDS, check_against_id, parse_record
@@ -191,7 +191,7 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
     _update_by_id(session, Resident.__table__, resident_rows)
     _update_by_id(session, Member.__table__, member_rows)
     if new_residents:
-        # Core inserts with the ids given: the ORM's insert … RETURNING in parameter order took
+        # Inserts with the ids given: the ORM's insert … RETURNING in parameter order took
         # half a minute for 50,000 rows, splicing each small batch's results onto all before it.
         # The ids are the ones SQLite would choose (the largest + 1 onward: no AUTOINCREMENT),
         # read inside this same transaction.
@@ -200,14 +200,39 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
             person["id"] = rid
             new_members.append({"resident_id": rid, **party})
         for rows in _by_keys(new_residents):
-            session.execute(insert(Resident.__table__), rows)
+            _insert_many(session, Resident.__table__, rows)
     for rows in _by_keys(new_members):
-        session.execute(insert(Member.__table__), rows)
+        _insert_many(session, Member.__table__, rows)
     for start in range(0, len(touched), _CHUNK):  # a member who leads a building is a member leader
         session.execute(update(BuildingLeader).where(BuildingLeader.resident_id.in_(touched[start:start + _CHUNK]))
                         .values(is_member=True))
     session.expire_all()
     return len(records)
+
+
+def _insert_many(session: Session, table, rows: list[dict]) -> None:
+    """INSERT rows that carry the same keys, as Core's insert would: each value through
+    its column type's bind processor, an absent column with a Python-side default given
+    it. But one executemany of plain tuples, the values processed a column at a time:
+    Core's own executemany builds and processes a parameter dict per row, which cost more
+    than SQLite's writes."""
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    columns = [[row[name] for row in rows] for name in names]
+    for c in table.c:
+        if c.key not in rows[0] and c.default is not None and c.default.is_scalar:
+            names.append(c.key)
+            columns.append([c.default.arg] * len(rows))
+    for i, name in enumerate(names):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:  # dates and flags: each distinct value once, a column repeats them
+            processed = {value: process(value) for value in set(columns[i])}
+            columns[i] = [processed[value] for value in columns[i]]
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
+           f"VALUES ({', '.join('?' * len(names))})")
+    connection.exec_driver_sql(sql, list(zip(*columns)))
 
 
 def _update_by_id(session: Session, table, rows: list[dict]) -> None:
@@ -222,10 +247,12 @@ def _update_by_id(session: Session, table, rows: list[dict]) -> None:
 
 
 def _by_keys(rows: list[dict]) -> list[list[dict]]:
-    """Rows grouped by the keys they carry: one executemany per shape."""
+    """Rows grouped by the keys they carry, in their order (rows made alike list them
+    alike, and sorting every row's keys cost more than a second group would): one
+    executemany per shape."""
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
+        groups.setdefault(tuple(row), []).append(row)
     return list(groups.values())
 
 
