@@ -11,7 +11,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from ..services.dashboard import Coverage, MeetingCount, MonthCount, Performance
 from . import BY_NAME, Table
 from .style import (
-    DARK_RED, GREY, LIGHT_OCHRE, MUTED, OCHRE, RED, SAND, TEXT, Look, blend, label_bars, legend, new_figure,
+    DARK_RED, GREY, LIGHT_OCHRE, MUTED, OCHRE, RED, SAND, TEXT, Look, blend, extra_room, label_bars, legend,
+    new_figure,
     single_axes, style_axes,
 )
 
@@ -51,13 +52,16 @@ def issues_monthly(rows: list[MonthCount], *, subtitle: str = "", look: Look = L
     width = 0.38
     raised = ax.bar([i - width / 2 for i in x], [r.raised for r in rows], width, color=OCHRE, label="提出")
     solved = ax.bar([i + width / 2 for i in x], [r.solved for r in rows], width, color=RED, label="办结")
-    small = Look(look.scale * (0.85 if len(rows) > 9 else 1))
-    label_bars(ax, raised, [str(r.raised) for r in rows], small)
-    label_bars(ax, solved, [str(r.solved) for r in rows], small)
-    ax.set_xticks(list(x), [_month_label(r.month, n == 0) for n, r in enumerate(rows)])
+    if len(rows) <= 18:  # over a longer period the numbers would crowd: the table has them
+        small = Look(look.scale * (0.85 if len(rows) > 9 else 1))
+        label_bars(ax, raised, [str(r.raised) for r in rows], small)
+        label_bars(ax, solved, [str(r.solved) for r in rows], small)
+    every = 1 if len(rows) <= 18 else 3
+    ax.set_xticks(list(x)[::every], [_month_label(r.month, n == 0) for n, r in enumerate(rows)][::every])
     ax.set_ylabel("件", fontsize=look.label, rotation=0, labelpad=14 * look.scale)
     _headroom(ax, max([r.raised for r in rows] + [r.solved for r in rows], default=0), look)
     legend(ax, look, loc="lower right", bbox_to_anchor=(1, 1), ncols=2)
+    extra_room(fig, top=0.08 * look.scale)
     ax.set_xlim(-0.6, len(rows) - 0.4)
     total = Table(("月份", "提出", "办结"), [(_month_label(r.month, True), str(r.raised), str(r.solved)) for r in rows])
     total.rows.append(("合计", str(sum(r.raised for r in rows)), str(sum(r.solved for r in rows))))
@@ -194,8 +198,9 @@ def resources(use: tuple[int, int], *, subtitle: str = "", look: Look = Look()) 
     ax.set_aspect("equal")
     ax.text(0, 0.08, f"{total}", ha="center", va="center", fontsize=look.pt(30), color=DARK_RED)
     ax.text(0, -0.2, "项资源", ha="center", va="center", fontsize=look.label, color=MUTED)
-    ax.legend(wedges, [f"使用中 {used} 项（{_share(used, total)}）", f"闲置 {idle} 项（{_share(idle, total)}）"],
-              frameon=False, fontsize=look.pt(12.5), loc="center left", bbox_to_anchor=(1.02, 0.5))
+    entries = [f"使用中 {used} 项（{_share(used, total)}）", f"闲置 {idle} 项（{_share(idle, total)}）"]
+    ax.legend(wedges, entries, frameon=False, fontsize=look.pt(12.5), loc="center left", bbox_to_anchor=(1.02, 0.5))
+    extra_room(fig, right=max(len(e) for e in entries) * look.pt(12.5) * 0.8 / 72 + 0.6 * look.scale)
     table = Table(("资源", "项", "占比"), [("使用中", str(used), _share(used, total)), ("闲置", str(idle), _share(idle, total)),
                                          ("合计", str(total), "")])
     return Chart(fig, table)
@@ -246,6 +251,8 @@ def coverage(rows: list[Coverage], *, subtitle: str = "", look: Look = Look()) -
                 ax.annotate(rows[start].compound + ("（号楼）" if crowded else ""), ((start + n - 1) / 2, 0),
                             xycoords=("data", "axes fraction"), xytext=(0, -24 * look.scale),
                             textcoords="offset points", ha="center", va="top", fontsize=look.label, color=MUTED)
+            if crowded:
+                extra_room(fig, bottom=(24 * look.scale + look.label * 1.45) / 72 - 0.1 * look.scale)
             if n < len(rows):
                 ax.axvline(n - 0.5, color=GREY, linewidth=0.8, linestyle=(0, (3, 3)))
             start = n

@@ -106,11 +106,17 @@ def _months(f: Filters) -> list[str]:
     return months
 
 
+def _day_text(column, length: int = 10):
+    """The leading part of a stored date-time (2026-03-05 14:30:00): the day, or with
+    length 7 the month, as text; about five times cheaper than parsing it with date()."""
+    return func.substr(column, 1, length)
+
+
 def issues_by_month(session: Session, f: Filters) -> list[MonthCount]:
     """Per month of the period: issues raised in it, and issues done (办结) in it."""
-    month = func.strftime("%Y-%m", Issue.raised_at)
+    month = _day_text(Issue.raised_at, 7)
     raised = dict(session.execute(select(month, func.count()).where(*_raised(f)).group_by(month)).all())
-    done_month = func.strftime("%Y-%m", Issue.solved_at)
+    done_month = _day_text(Issue.solved_at, 7)
     solved = dict(session.execute(select(done_month, func.count())
                                   .where(*_issue_scope(f), Issue.solved_at.is_not(None),
                                          _in_period(Issue.solved_at, f))
@@ -140,19 +146,24 @@ def issues_by_place(session: Session, f: Filters, *, by: str) -> list[tuple[str,
     if by == "building":
         # two compounds may both have a 1号楼: without a compound chosen, name it
         name = Building.name if f.compound_id is not None else Compound.name + " " + Building.name
-        label = func.coalesce(name, "未指定楼栋")
-        stmt = (select(label, func.count()).select_from(Issue)
-                .outerjoin(Building, Issue.building_id == Building.id)
-                .outerjoin(Compound, Building.compound_id == Compound.id))
+        label, key = func.coalesce(name, "未指定楼栋"), Issue.building_id
     elif by == "grid":
-        label = func.coalesce(Grid.name, "未划网格")
-        stmt = (select(label, func.count()).select_from(Issue)
-                .outerjoin(Building, Issue.building_id == Building.id)
-                .outerjoin(Grid, Building.grid_id == Grid.id))
+        label, key = func.coalesce(Grid.name, "未划网格"), Building.grid_id
     else:
         raise ValueError(f"unknown place {by!r}")
-    stmt = stmt.where(*_raised(f)).group_by(label).order_by(func.count().desc(), label)
-    return [tuple(r) for r in session.execute(stmt).all()]
+    # counted per id first (an integer, from the issue's own row where it can be), named after
+    counted = (select(key.label("key"), func.count().label("n")).select_from(Issue)
+               .where(*_raised(f)).group_by(key))
+    if by == "grid":
+        counted = counted.outerjoin(Building, Issue.building_id == Building.id)
+    counted = counted.subquery()
+    if by == "building":
+        stmt = (select(label, counted.c.n).select_from(counted)
+                .outerjoin(Building, Building.id == counted.c.key)
+                .outerjoin(Compound, Building.compound_id == Compound.id))
+    else:
+        stmt = select(label, counted.c.n).select_from(counted).outerjoin(Grid, Grid.id == counted.c.key)
+    return [tuple(r) for r in session.execute(stmt.order_by(counted.c.n.desc(), label)).all()]
 
 
 @dataclass(frozen=True)
@@ -188,7 +199,7 @@ def issue_performance(session: Session, f: Filters) -> Performance:
     row = session.execute(select(
         func.count(),
         func.count().filter(solved),
-        func.count().filter(solved, func.date(Issue.solved_at) <= Issue.due_on),
+        func.count().filter(solved, _day_text(Issue.solved_at) <= Issue.due_on),
         func.count().filter(Issue.verdict.is_not(None)) + func.coalesce(func.sum(Issue.reopen_count), 0),
         func.count().filter(_CLOSED),
     ).where(*scope)).one()
