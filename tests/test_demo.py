@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from branchdesk import cli
 from branchdesk.models import (
-    Building, BuildingLeader, CenterHousehold, Community, Compound, Demand, Household, Member, Partner, PartyOrg,
-    Resident, Resource, Responsibility, ServiceLog, Unit,
+    AgendaItem, Attendee, Building, BuildingLeader, CenterHousehold, Community, Compound, Decision, Demand, Household,
+    Issue, IssueEvent, Meeting, Member, Partner, PartyOrg, Resident, Resource, Responsibility, ServiceLog, Unit,
 )
-from branchdesk.services import lists, org, people
+from branchdesk.services import issues, lists, org, people
+from branchdesk.services import meetings as MT
 from branchdesk.services.demo import DEMO_COMMUNITY, add_years, community_counts, fill_bulk, fill_demo
 from branchdesk.services.pinyin import name_pinyin
 from branchdesk.store import open_store
@@ -38,7 +39,8 @@ def _totals(store) -> dict[str, int]:
     with store.transaction() as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model))
                 for model in (Community, Compound, Building, Unit, Household, PartyOrg, Resident, Member,
-                              CenterHousehold, BuildingLeader, Partner, Resource, Demand, Responsibility, ServiceLog)}
+                              CenterHousehold, BuildingLeader, Partner, Resource, Demand, Responsibility, ServiceLog,
+                              Issue, IssueEvent, Meeting, AgendaItem, Attendee, Decision)}
 
 
 def test_demo_community_has_the_promised_size_and_report(demo):
@@ -325,13 +327,139 @@ def test_demo_has_no_day_after_today(demo):
             assert session.scalar(select(func.count()).where(column > today)) == 0, column
 
 
+# ---- meetings ---------------------------------------------------------------------------------
+THREE_AND_ONE = ("支部党员大会", "支委会", "党小组会", "党课")
+
+
+def test_demo_holds_meetings_of_every_kind_with_their_minutes(demo):
+    store, report = demo
+    now = datetime.now()
+    with store.transaction() as session:
+        kinds = set(MT.meeting_kinds(session))
+        rows = MT.list_meetings(session)
+        levels = dict(session.execute(select(PartyOrg.id, PartyOrg.level)).all())
+        deadlines = session.execute(select(Decision.deadline, Meeting.starts_at).select_from(Decision)
+                                    .join(AgendaItem, Decision.agenda_item_id == AgendaItem.id)
+                                    .join(Meeting, AgendaItem.meeting_id == Meeting.id)).all()
+    assert {r.kind for r in rows} == kinds  # every kind on the list, the 三会一课 first among them
+    held = Counter(r.kind for r in rows if r.held)
+    assert all(held[k] >= 4 for k in THREE_AND_ONE) and all(held[k] >= 3 for k in kinds - set(THREE_AND_ONE))
+    assert f"会议 {len(rows)} 场" in report and f"支委会 {Counter(r.kind for r in rows)['支委会']} 场" in report
+    for r in rows:
+        assert r.title and r.place and r.host and r.recorder and r.items and r.invited
+        if r.held:
+            assert r.starts_at < now and r.minutes_at <= now and r.present > 0
+        if r.kind == "党小组会":
+            assert levels[r.party_org_id] == "party_group"
+        elif r.kind in THREE_AND_ONE:
+            assert levels[r.party_org_id] == "branch"
+    assert all(deadline >= starts.date() for deadline, starts in deadlines)
+
+
+def test_demo_meetings_sign_in_members_partners_and_the_three_parties(demo):
+    store, _report = demo
+    with store.transaction() as session:
+        rows = MT.list_meetings(session)
+        members = dict(session.execute(select(Member.id, Member.party_org_id)).all())
+        parents = dict(session.execute(select(PartyOrg.id, PartyOrg.parent_id)).all())
+        contacts = dict(session.execute(select(Partner.id, Partner.contact_name)).all())
+        company = session.scalar(select(Compound.property_company).where(Compound.kind == "property"))
+        people_of = {r.id: MT.attendees(session, r.id) for r in rows}
+        sheets = {r.id: MT.attendance(session, r.id) for r in rows if r.held}
+    statuses = Counter(a["status"] for r in rows if r.held for a in people_of[r.id])
+    assert statuses["present"] > 10 * statuses["absent"] > 0 and statuses["excused"] > 0
+    assert set(statuses) == {"present", "excused", "absent"}  # nobody left unmarked at a meeting held
+    reasons = Counter(reason for sheet in sheets.values() for _name, reason in sheet.excused)
+    assert all(reasons) and {"出差", "生病住院", "照顾老人"} <= set(reasons)
+    for r in rows:
+        invited = people_of[r.id]
+        if r.kind == "党小组会":  # the group's own members
+            assert {members[a["member_id"]] for a in invited} == {r.party_org_id}
+        if r.kind in ("支部党员大会", "支委会", "党课"):
+            assert all(r.party_org_id in (members[a["member_id"]], parents[members[a["member_id"]]])
+                       for a in invited)
+        roles = Counter(a["role"] for a in invited)
+        if r.kind == "三方联席会议":
+            assert roles["owners_committee"] and roles["property_company"] and roles["member"]
+            assert {a["unit"] for a in invited if a["role"] == "owners_committee"} == {"业委会"}
+            assert {a["unit"] for a in invited if a["role"] == "property_company"} == {company}
+        if r.kind == "红色合伙人圆桌会":
+            partners = [a for a in invited if a["role"] == "partner"]
+            assert len(partners) >= 5 and all(contacts[a["partner_id"]] == a["name"] for a in partners)
+
+
+def test_demo_issues_decided_at_a_meeting_have_it_as_their_ding_shi(demo):
+    store, _report = demo
+    with store.transaction() as session:
+        taken = session.execute(select(AgendaItem.meeting_id, AgendaItem.issue_id, Meeting.minutes_at)
+                                .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+                                .where(AgendaItem.issue_id.is_not(None))).all()
+        decided = [(m, i) for m, i, minutes in taken if minutes is not None]
+        assert len(decided) >= 20
+        for meeting_id, issue_id in decided:
+            [item] = [a for a in MT.agenda(session, meeting_id) if a["issue_id"] == issue_id]
+            events = issues.timeline(session, issue_id)
+            [step] = [e for e in events if e.kind == "step" and e.step == "decided"]
+            assert step.meeting_id == meeting_id
+            assert any(e.kind == "meeting" and e.meeting_id == meeting_id for e in events)  # put on the agenda
+            issue = session.get(Issue, issue_id)
+            assert (issue.decision, issue.owner) == (item["decisions"][0]["content"], item["decisions"][0]["owner"])
+            assert step.at >= session.get(Meeting, meeting_id).starts_at
+        # the issues decided without a meeting still are, and the spread is kept
+        rows = issues.list_issues(session, date.today())
+    steps = Counter(r.step for r in rows)
+    assert {"raised", "discussed", "reviewed"} <= set(steps) and steps["decided"] + steps["doing"] > 0
+    assert steps["reviewed"] > len(rows) / 2
+    assert any(r.overdue for r in rows) and any(r.reopen_count for r in rows)
+    assert len({i for _m, i, _at in taken}) == len(taken)  # an issue is decided at one meeting
+
+
+def test_demo_upcoming_meetings_are_prepared_without_minutes(demo):
+    store, _report = demo
+    now = datetime.now()
+    with store.transaction() as session:
+        upcoming = [r for r in MT.list_meetings(session) if not r.held]
+        agendas = {r.id: MT.agenda(session, r.id) for r in upcoming}
+        people_of = {r.id: MT.attendees(session, r.id) for r in upcoming}
+        summaries = {r.id: session.get(Meeting, r.id).summary for r in upcoming}
+        steps = {r.id: [session.get(Issue, a["issue_id"]).step for a in agendas[r.id] if a["issue_id"]]
+                 for r in upcoming}
+    assert len(upcoming) >= 2 and {"党群议事会", "三方联席会议"} <= {r.kind for r in upcoming}
+    for r in upcoming:
+        assert now < r.starts_at <= now + timedelta(days=14)
+        assert r.minutes_at is None and summaries[r.id] is None
+        assert agendas[r.id] and all(not a["decisions"] and not a["discussion"] for a in agendas[r.id])
+        assert people_of[r.id] and {a["status"] for a in people_of[r.id]} == {"invited"}
+        assert set(steps[r.id]) <= {"raised", "discussed"}  # waiting for the meeting's 定事
+    assert any(steps.values())  # the notice has residents' issues to print
+
+
+def test_demo_tracker_shows_what_is_held_due_and_overdue(demo):
+    store, _report = demo
+    today = date.today()
+    with store.transaction() as session:
+        found = MT.tracker(session, today)
+        last_branch = session.scalars(select(PartyOrg.name).where(PartyOrg.level == "branch")
+                                      .order_by(PartyOrg.sort_key.desc())).first()
+    states = Counter(r.state for r in found)
+    assert states["待召开"] + states["逾期"] > 0
+    by = {(r.kind, r.party_org): r for r in found}
+    assert by[("党课", last_branch)].state == "逾期"  # no 党课 last quarter or this one
+    if today.day > 12:  # every branch's 支委会 falls in the month's first days
+        assert states["已召开"] > 0
+    # one group's 党小组会 this month is still to come (its notice is out), last month's was held
+    assert any(r.kind == "党小组会" and r.state == "待召开" and r.last_held for r in found)
+
+
 def _snapshot(session) -> tuple:
     return ([(r.name, r.id_number, r.short_address, r.party_org) for r in people.list_members(session)],
             [(r.name, r.short_address, r.served) for r in people.list_center_households(session)],
             [(r.name, r.phone, r.building_full, r.unit) for r in people.list_leaders(session)],
             [tuple(r) for r in lists.list_partners(session)], [tuple(r) for r in lists.list_resources(session)],
             [tuple(r) for r in lists.list_demands(session)], [tuple(r) for r in lists.list_responsibilities(session)],
-            [(r.name, r.registered_on, r.services) for r in lists.list_registered_members(session)])
+            [(r.name, r.registered_on, r.services) for r in lists.list_registered_members(session)],
+            [(r.kind, r.title, r.starts_at, r.place, r.host, r.items, r.invited, r.present, r.excused, r.held)
+             for r in MT.list_meetings(session)])
 
 
 def test_demo_is_the_same_every_time(store, tmp_path):
