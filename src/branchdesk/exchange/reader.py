@@ -163,12 +163,6 @@ def _csv_rows(data: bytes, name: str) -> Iterable[list[str]]:
         raise _not_spreadsheet(name) from None
 
 
-def _clean_cell(value: object) -> object:
-    if isinstance(value, str):
-        return value if value.strip() else None
-    return value
-
-
 def _collect_rows(raw_rows: Iterable[Sequence[object]], file_name: str, sheet_name: str) -> list[Sequence[object]]:
     """Blank cells → None, each row trimmed after its last value, trailing blank
     rows dropped; refuses a sheet with more than MAX_DATA_ROWS non-empty rows."""
@@ -176,7 +170,7 @@ def _collect_rows(raw_rows: Iterable[Sequence[object]], file_name: str, sheet_na
     pending_blank = 0  # blank rows not yet known to be followed by a value
     filled = 0
     for raw in raw_rows:
-        cells = [_clean_cell(v) for v in raw]
+        cells = [(v if v.strip() else None) if isinstance(v, str) else v for v in raw]  # blank text → None
         while cells and cells[-1] is None:
             cells.pop()
         if not cells:
@@ -371,8 +365,10 @@ def locate_table(sheet: Sheet, fields: Sequence[F.Field], mapping: Mapping | Non
             continue
         cells_ = list(row[:width])
         cells_.extend([None] * (width - len(cells_)))
-        if all(v is None for v in cells_):
-            continue  # values only in columns without a header
+        # values only in columns without a header: looked for only where the row's last cell
+        # is cut off or empty (rows end at their last value: _collect_rows)
+        if (len(row) > width or row[-1] is None) and all(v is None for v in cells_):
+            continue
         table.rows.append((i + 1, cells_))
     return table
 
