@@ -163,11 +163,11 @@ def extra_room(fig, **inches: float) -> None:
 def new_figure(title: str, look: Look):
     """A white figure (or the report's SubFigure) with the chart's title at its top."""
     font_family()
-    if look.into is not None:
-        fig = look.into  # the report's page lays it out
-    else:
-        fig = Figure(figsize=look.size, facecolor="white", layout=Margins(look))
-    fig.suptitle(title, fontsize=look.title, color=DARK_RED, y=1 - 0.12 * look.scale / look.size[1], va="top")
+    if look.into is not None:  # the report's page lays it out
+        look.into.suptitle(title, fontsize=look.title, color=DARK_RED)
+        return look.into
+    fig = Figure(figsize=look.size, facecolor="white", layout=Margins(look))
+    fig.suptitle(title, fontsize=look.title, color=DARK_RED, va="top")  # Margins places it
     return fig
 
 
