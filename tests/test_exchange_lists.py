@@ -211,6 +211,10 @@ def test_the_three_list_sample_imports_all_its_sheets(store, tmp_path, capsys):
         assert resources["每月一次义诊"].contact_phone == "13867221981"
         assert all(d.status == DUTY_DOING for d in duties)  # 进行中, as the street office wrote
         assert len(lists.list_demands(s)) == len(demands.rows)
+        # 提出人/楼栋: a building of the organisation is linked as well; the others stay as written
+        raised = {d.raised_by: d.building for d in lists.list_demands(s)}
+        assert raised["1号楼"] == "1号楼" and raised["2号楼3单元"] == "2号楼"
+        assert raised["5号楼"] is None and raised["文体队"] is None  # 启明小区 has no building 5
     code, out, _err = run_cli(store, capsys, "import", path)
     assert code == 0 and "没有需要导入的变化" in out
 
@@ -223,10 +227,13 @@ def test_one_bad_row_refuses_the_whole_workbook(store, tmp_path, capsys):
     ws.cell(2, [c.value for c in ws[1]].index("资源类型") + 1).value = "餐饮外卖"
     wb.save(path)
     before = db_dump(store)
-    code, out, err = run_cli(store, capsys, "import", path)
+    code, out, err = run_cli(store, capsys, "import", path, "--errors", tmp_path / "退回.xlsx")
     assert "没有导入任何数据" in err
     assert code == 1 and "服务类别“餐饮外卖”不在系统的需求类别中" in out and "—— 工作表“资源清单”" in out
     assert db_dump(store) == before
+    back = openpyxl.load_workbook(tmp_path / "退回.xlsx")
+    assert back.sheetnames == ["资源清单"]  # only the sheet with the bad row, as it came
+    assert [c.value for c in back["资源清单"][2]][:4] == [2, 1, "市北区人民医院党支部", "餐饮外卖"]
 
 
 def test_one_sheet_of_the_workbook_and_each_sheet_guessed_alone(store, tmp_path, capsys):

@@ -9,6 +9,9 @@ record where there is no code: a partner by its unit name; a resource by 资源�
 Categories come from the database's lists (需求类别): a row naming one the list does
 not have is refused with the list to choose from, and the import with it.
 
+A demand whose 提出人 is a building of the organisation (5号楼, 2号楼3单元: the sample lists'
+提出人/楼栋) and that names no 住址 or 楼栋 of its own is linked to that building as well.
+
 What the steps set is exported but not read, and the preview lists those columns as
 not used: a demand's 办理状态, 对接资源, 认领方 and its dates and results follow from
 对接, 认领 and 办结, which pick a resource or a claimer in the window; a partner's and a
@@ -32,8 +35,9 @@ from ..fields import (
 from ..models.lists import BY_MEMBER, BY_OTHER, BY_PARTNER, DEMAND_CATEGORY
 from ..services import lists
 from ..services.lists import _CATEGORY_SPLIT
+from ..validation import Invalid
 from .listing import ADDRESS_REF, BUILDING_REF, ListSpec, Lookups, Ref, check_choice
-from .writer import DEMANDS, PARTNERS, RESOURCE_COLUMNS, RESOURCES, RESPONSIBILITIES, ROSTER_NAMES
+from .writer import DEMANDS, DUTY_NOT_READ, PARTNERS, RESOURCE_COLUMNS, RESOURCES, RESPONSIBILITIES, ROSTER_NAMES
 
 
 def _stored(rows, keys: tuple[str, ...]) -> dict[int, dict]:
@@ -140,6 +144,14 @@ RESOURCES_SPEC = ListSpec(
 def _check_demand(lookups: Lookups, values: dict, old: dict | None, errors: dict) -> None:
     if old is None or values.get("category") != old["category"]:
         check_choice(lookups, DEMAND_CATEGORY, "需求类别", values.get("category"), errors, "category", "需求类别")
+    raised_by = values.get("raised_by")
+    if raised_by and not values.get("address") and not values.get("building_id") \
+            and not {"address", "building_id"} & set(errors):
+        # 提出人/楼栋 as street-office lists write it: 5号楼 or 2号楼3单元 names the building too
+        try:
+            values["building_id"] = lookups.building(raised_by)
+        except Invalid:
+            pass  # a person or a group (王阿姨, 文体队): kept as written
 
 
 def _save_demand(lookups: Lookups, record_id, values: dict, _row: dict) -> int:
@@ -173,7 +185,6 @@ DEMANDS_SPEC = ListSpec(
 
 # ---- responsibilities ----------------------------------------------------------------------
 _PROGRESS = ("status", "result")
-_DUTY_SKIP = ("done_on",)
 
 
 def _save_responsibility(lookups: Lookups, record_id, values: dict, row: dict) -> int:
@@ -188,8 +199,8 @@ def _save_responsibility(lookups: Lookups, record_id, values: dict, row: dict) -
 
 
 RESPONSIBILITIES_SPEC = ListSpec(
-    RESPONSIBILITIES, ROSTER_NAMES[RESPONSIBILITIES], RESPONSIBILITY_FIELDS, _DUTY_SKIP,
-    snapshot=lambda lk: _stored(lists.list_responsibilities(lk.session), _keys(RESPONSIBILITY_FIELDS, _DUTY_SKIP)),
+    RESPONSIBILITIES, ROSTER_NAMES[RESPONSIBILITIES], RESPONSIBILITY_FIELDS, DUTY_NOT_READ,
+    snapshot=lambda lk: _stored(lists.list_responsibilities(lk.session), _keys(RESPONSIBILITY_FIELDS, DUTY_NOT_READ)),
     identity=lambda v: [(v["title"], v.get("source") or "")] if v.get("title") else [],
     save=_save_responsibility,
     describe=lambda v: v.get("title") or "",

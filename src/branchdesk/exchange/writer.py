@@ -194,9 +194,12 @@ def _columns(kind: str) -> tuple[ExportColumn, ...]:
 
 _LIST_FIELDS = {PARTNERS: PARTNER_FIELDS, RESOURCES: RESOURCE_COLUMNS, DEMANDS: DEMAND_FIELDS,
                 RESPONSIBILITIES: RESPONSIBILITY_FIELDS, ISSUES: ISSUE_COLUMNS}
-# What a new record of a list is entered with: the columns the steps fill in are left out
-# (a duty's progress stays: street-office lists say how far each task is).
-_LIST_DERIVED = {PARTNERS: PARTNER_DERIVED, RESOURCES: RESOURCE_DERIVED, DEMANDS: DEMAND_DERIVED}
+# A duty's progress is read (street-office lists say how far each task is), its 完成日期 not:
+# the import sets the progress on its own day.
+DUTY_NOT_READ = ("done_on",)
+# What a new record of a list is entered with: the columns an import does not read are left out.
+_LIST_DERIVED = {PARTNERS: PARTNER_DERIVED, RESOURCES: RESOURCE_DERIVED, DEMANDS: DEMAND_DERIVED,
+                 RESPONSIBILITIES: DUTY_NOT_READ}
 
 
 def has_numbers_to_hide(kind: str) -> bool:
