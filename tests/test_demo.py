@@ -12,7 +12,7 @@ from branchdesk.models import (
     AgendaItem, Attendee, Building, BuildingLeader, CenterHousehold, Community, Compound, Decision, Demand, Household,
     Issue, IssueEvent, Meeting, Member, Partner, PartyOrg, Resident, Resource, Responsibility, ServiceLog, Unit,
 )
-from branchdesk.services import issues, lists, org, people
+from branchdesk.services import ValidationFailed, issues, lists, org, people
 from branchdesk.services import meetings as MT
 from branchdesk.services.demo import DEMO_COMMUNITY, add_years, community_counts, fill_bulk, fill_demo
 from branchdesk.services.pinyin import name_pinyin
@@ -449,6 +449,35 @@ def test_demo_tracker_shows_what_is_held_due_and_overdue(demo):
         assert states["已召开"] > 0
     # one group's 党小组会 this month is still to come (its notice is out), last month's was held
     assert any(r.kind == "党小组会" and r.state == "待召开" and r.last_held for r in found)
+
+
+def test_filing_a_batch_of_meetings_checks_every_row_and_refuses_the_whole(demo):
+    """The year of meetings is filed in one batch (file_meetings): the checks of one by one."""
+    store, _report = demo
+    record = {"meeting": {"kind": "支委会", "title": "研究发展党员工作", "date": "2026-03-05", "start_time": "9:30",
+                          "end_time": "11:00", "place": "党群服务站", "host": "周建华", "recorder": "李娟"},
+              "agenda": [{"title": "研究发展党员工作", "planned_minutes": "40"}],
+              "attendees": [{"name": "王建华", "status": "present"}, {"name": "张敏", "status": "excused"}],
+              "decisions": {1: [{"content": "起草方案", "owner": "李娟", "deadline": "2026-03-01"}]},
+              "at": datetime(2026, 3, 5, 12)}
+    totals = _totals(store)
+    with store.transaction() as session, pytest.raises(ValidationFailed) as info:
+        MT.file_meetings(session, [record, {**record, "meeting": {**record["meeting"], "kind": "茶话会"}}])
+    messages = " ".join(info.value.errors.values())
+    assert "张敏请假，请写明请假原因" in messages and "完成时限不能早于会议日期" in messages
+    assert "第 2 场会议：会议类型“茶话会”不在列表中" in messages
+    assert _totals(store) == totals
+    fixed = {**record, "attendees": [{"name": "王建华", "status": "present"},
+                                     {"name": "张敏", "status": "excused", "reason": "出差"}],
+             "decisions": {1: [{"content": "起草方案", "owner": "李娟", "deadline": "2026-03-12"}]}}
+    with store.transaction() as session:
+        [meeting_id] = MT.file_meetings(session, [fixed])
+    with store.transaction() as session:
+        sheet = MT.attendance(session, meeting_id)
+        [item] = MT.agenda(session, meeting_id)
+        assert (sheet.present, sheet.excused) == (1, [("张敏", "出差")])
+        assert item["decisions"][0]["deadline"] == date(2026, 3, 12)
+        assert MT.get_meeting(session, meeting_id)["start_time"] == "09:30"
 
 
 def _snapshot(session) -> tuple:
