@@ -51,6 +51,25 @@ def _wait_loaded(app, page) -> None:
     _settle(app)
 
 
+def _printed(store, meeting_id: int, temp: Path, out: Path, saved: list[Path]) -> None:
+    """The printed minutes' first page, as the PDF shows it (pdftoppm, from poppler)."""
+    import shutil
+    import subprocess
+
+    from branchdesk.printing import build_document, write_pdf
+
+    pdf = temp / "minutes.pdf"
+    with store.session() as session:
+        write_pdf(build_document(session, "minutes", meeting_id), pdf)
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found: the printed minutes are not pictured", file=sys.stderr)
+        return
+    target = out / f"{len(saved) + 1:02d}-printed-minutes"
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+                   check=True)
+    saved.append(target.with_suffix(".png"))
+
+
 def main(out: Path) -> int:
     temp = Path(tempfile.mkdtemp(prefix="branchdesk-shots-"))
     os.environ["BRANCHDESK_DATA_DIR"] = str(temp)
@@ -188,6 +207,56 @@ def main(out: Path) -> int:
     _wait_loaded(app, issues_page)
     save(window, "issue-board")
     issues_page.show_view("table")
+
+    # meetings: the list, one meeting's minutes, the 三会一课, and its printed minutes
+    from branchdesk.services import meetings as meeting_service
+    from branchdesk.ui.meetings import MeetingDialog, TrackerDialog
+    from branchdesk.ui.rosters import ROSTERS
+
+    def page_of(key: str):
+        return window.show_page(1 + [spec.key for spec in ROSTERS].index(key))
+
+    _wait_loaded(app, page_of("meetings"))
+    save(window, "meetings")
+    with store.session() as session:
+        filed = next(m for m in meeting_service.list_meetings(session)
+                     if m.held and m.kind in ("党群议事会", "三方联席会议")
+                     and any(i["issue_id"] and i["decisions"] for i in meeting_service.agenda(session, m.id)))
+    dialog = MeetingDialog(store, filed.id, window)
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.minutes)
+    save(dialog, "meeting-minutes")
+    dialog.tabs.setCurrentWidget(dialog.attendance)
+    save(dialog, "meeting-sign-in")
+    dialog.done(0)
+    tracker = TrackerDialog(store, window)
+    tracker.show()
+    save(tracker, "three-meetings-one-lesson")
+    tracker.done(0)
+    _printed(store, filed.id, temp, out, saved)
+
+    # the lists: a demand matched with the resources of its category
+    from branchdesk.services import lists as list_service
+    from branchdesk.ui.list_forms import MatchDialog
+
+    _wait_loaded(app, page_of("demands"))
+    save(window, "demands")
+    with store.session() as session:
+        waiting = next(d for d in list_service.list_demands(session) if d.status == "open"
+                       and list_service.suggest_resources(session, d.id))
+    match = MatchDialog(store, waiting, window)
+    match.show()
+    save(match, "demand-match")
+    match.done(0)
+    _wait_loaded(app, page_of("resources"))
+    save(window, "resources")
+
+    from branchdesk.ui.stats_dialog import StatsDialog
+
+    stats = StatsDialog(store, window)
+    stats.show()
+    save(stats, "work-statistics")
+    stats.done(0)
 
     window.close()
     store.close()

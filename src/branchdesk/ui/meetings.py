@@ -434,7 +434,8 @@ class ItemMinutes(QGroupBox):
         remove = QPushButton("删除决议", self)
         remove.clicked.connect(lambda: self.decisions.removeRow(self.decisions.currentRow()))
         row = QHBoxLayout()
-        row.addWidget(hint, 1)
+        row.addWidget(hint)
+        row.addStretch(1)
         row.addWidget(add)
         row.addWidget(remove)
         layout = QVBoxLayout(self)
@@ -746,7 +747,7 @@ class TrackerDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(820, 480)
+        self.resize(1040, 560)
         self.refresh()
 
     def _set_frequency(self, kind: str, every: str) -> None:
@@ -757,6 +758,8 @@ class TrackerDialog(QDialog):
     def refresh(self) -> None:
         with self.store.session() as session:
             rows = S.tracker(session, self.today)
+        # what needs doing first: overdue, then due, then held
+        rows.sort(key=lambda r: ("逾期", "待召开", "已召开").index(r.state))
         self.table.setRowCount(0)
         colours = {"逾期": QColor("#c0392b"), "待召开": QColor("#b9770e"), "已召开": QColor("#2e7d32")}
         for r in rows:
