@@ -347,7 +347,9 @@ class DemoMeetings:
         """One of the 三会一课: held (filed with its minutes, in one batch) if its day is
         before today; `soon`: not held yet, called for the coming days."""
         rng = self.rng
-        day = _weekday(first + timedelta(days=rng.randint(*days) - 1))
+        day = first + timedelta(days=rng.randint(*days) - 1)
+        if kind != MT.GROUP_KIND:  # a group of mostly retired neighbours meets any evening
+            day = _weekday(day)
         if soon:
             day = _weekday(self.today + timedelta(days=rng.randint(2, 6)))
         elif day >= self.today:
