@@ -63,7 +63,7 @@ def test_package_holds_every_roster_after_its_facts(demo_package):
     source, path, counts = demo_package
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["基本信息", "住户花名册", "党组织名册", "党员花名册", "楼栋长花名册", "党员中心户花名册",
-                             "红色合伙人", "资源清单", "需求清单", "责任清单", "居民问题"]
+                             "红色合伙人", "资源清单", "需求清单", "责任清单", "居民问题", "会议", "议程与决议", "签到"]
     facts = {r[0]: r[1] for r in wb["基本信息"].iter_rows(min_row=3, values_only=True) if r[0] and r[1]}
     with source.session() as s:
         assert facts["数据库标识"] == database_id(s) != ""

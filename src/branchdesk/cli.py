@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
              "party-orgs（党组织）、demands（需求清单）、resources（资源清单）、responsibilities（责任清单）、"
              "partners（红色合伙人）、issues（居民问题）")
     exp = sub.add_parser("export", help="把名册导出为 Excel 文件（名册默认隐藏部分身份证号和电话）")
-    exp.add_argument("kind", metavar="KIND", help=kinds + "，或 package（全部数据打包，默认完整号码，供街道汇总）")
+    exp.add_argument("kind", metavar="KIND", help=kinds + "，meetings（会议记录：会议、议程与决议、签到三张表；"
+                     "只有姓名，--masked 与 --full 导出相同；只能导出，不能导入），"
+                     "或 package（全部数据打包，含会议记录，默认完整号码，供街道汇总）")
     exp.add_argument("file", metavar="FILE", type=Path, help="要保存的 .xlsx 文件")
     shown = exp.add_mutually_exclusive_group()
     shown.add_argument("--masked", action="store_true", help="隐藏部分身份证号和电话（默认）")

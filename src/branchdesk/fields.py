@@ -478,6 +478,11 @@ ATTENDEE_FIELDS: tuple[Field, ...] = (
     Field("status", "出席情况", CHOICE, choices=ATTENDANCE, width=5),
     Field("reason", "请假原因", headers=("缺席原因", "原因"), max_length=200, width=10),
 )
+# What the meetings workbook shows beside the fields above: the absent count, an
+# agenda item's place on the agenda and the number of the issue it takes up
+MEETING_ABSENT_FIELD = Field("absent", "缺席", width=3)
+AGENDA_POSITION_FIELD = Field("position", "序号", width=4)
+AGENDA_ISSUE_NUMBER_FIELD = Field("issue_number", "关联问题编号", width=10)
 
 
 def check_against_id(values: dict, errors: dict) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import ExchangeError
+from .package import MEETINGS_NOT_MERGED
 from .reader import normalise_header
 from .importer import (
     CHANGED,
@@ -36,14 +37,16 @@ def _summary(plan: ImportPlan | PackagePlan) -> str:
 def _print_plan(plan: ImportPlan | PackagePlan, out) -> None:
     if isinstance(plan, PackagePlan):
         if isinstance(plan, ListsPlan):
-            titles = "、".join(f"“{sub.sheet_name}”（{KINDS[sub.kind].title}）" for sub in plan.plans)
-            print(f"文件“{plan.file_name}”有 {len(plan.plans)} 张清单：{titles}，将一并导入。", file=out)
+            print(f"文件“{plan.file_name}”是一个工作簿中的 {len(plan.plans)} 张清单：{plan.sheets_named}，将一并导入。",
+                  file=out)
         else:
             origin = "另一台电脑（按身份证号和住址合并）" if plan.foreign else "本数据库"
             print(f"文件“{plan.file_name}”是数据包，导出自{origin}，导出时间 {plan.facts.get('导出时间', '不详')}。",
                   file=out)
         if plan.missing:
             print(f"数据包中没有：{'、'.join(plan.missing)}。", file=out)
+        if plan.has_meetings:
+            print(MEETINGS_NOT_MERGED, file=out)
         for sub in plan.plans:
             print(f"—— 工作表“{sub.sheet_name}”：{_summary(sub)}", file=out)
             if sub.ignored:
@@ -146,6 +149,7 @@ def run_import(db_path: Path, args) -> int:
 def run_export(db_path: Path, args) -> int:
     from ..store import open_store
     from .writer import (
+        MEETINGS,
         PACKAGE,
         PACKAGE_KINDS,
         ROSTER_NAMES,
@@ -170,6 +174,7 @@ def run_export(db_path: Path, args) -> int:
     shown = f"（{shown}）" if has_numbers_to_hide(args.kind) else ""
     if package:
         listed = "、".join(f"{ROSTER_NAMES[k]} {counts[k]} 条" for k in PACKAGE_KINDS)
+        listed += f"、{ROSTER_NAMES[MEETINGS]} {counts.meetings} 条"
         print(f"已把全部数据导出到“{args.file}”：{listed}{shown}。")
     else:
         print(f"已导出{ROSTER_NAMES[args.kind]} {counts[args.kind]} 条到“{args.file}”{shown}。")

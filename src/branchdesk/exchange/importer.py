@@ -23,7 +23,16 @@ from . import (
     import_members,
     import_party_orgs,
 )
-from .package import ListsPlan, PackagePlan, is_package, package_error_workbook, plan_lists, plan_package
+from .package import (
+    ListsPlan,
+    PackagePlan,
+    is_meetings_export,
+    is_package,
+    meetings_refused,
+    package_error_workbook,
+    plan_lists,
+    plan_package,
+)
 from .plan import (  # noqa: F401  (re-exported: the GUI and the command line read them from here)
     CHANGED,
     INVALID,
@@ -85,6 +94,8 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
     when this file has one of those layouts."""
     name = Path(path).name
     all_sheets = read_workbook(path)
+    if is_meetings_export(all_sheets):  # its 签到 sheet would read as a roster of names
+        raise meetings_refused(name)
     if kind in (None, PACKAGE) and sheet is None and is_package(all_sheets):
         return plan_package(session, all_sheets, name, KINDS, report=report)
     if kind in (None, LISTS) and sheet is None:

@@ -11,7 +11,10 @@ is invalid: never half a package.
 
 Record codes are this database's row ids: they are trusted only when the package
 names this database as its origin; another branch's package is matched by ID
-numbers, names and addresses instead."""
+numbers, names and addresses instead.
+
+The meetings' sheets a package carries are not merged in this version: the plan
+says so (MEETINGS_NOT_MERGED) and the rosters import as without them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from ..services import ValidationFailed
 from ..services.meta import database_id
 from ..validation import Invalid, clean_text
 from . import ExchangeError
+from .meeting_sheets import MEETING_SHEETS
 from .plan import INVALID, ImportKind, ImportPlan, PlannedRow, Report, no_report
 from .reader import Sheet, header_cells_of, locate_table
 from .writer import (
@@ -33,6 +37,8 @@ from .writer import (
     ROSTER_NAMES,
 )
 
+MEETINGS_NOT_MERGED = "会议记录只随数据包导出，导入时不合并。"
+
 
 @dataclass
 class PackagePlan:
@@ -42,6 +48,7 @@ class PackagePlan:
     sheets: list[Sheet] = field(default_factory=list, repr=False)  # kept to apply what was planned
     plans: list[ImportPlan] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # roster sheets the package lacks
+    has_meetings: bool = False  # it carries the meetings' sheets, which are not merged
 
     kind = "package"
 
@@ -72,10 +79,25 @@ class ListsPlan(PackagePlan):
 
     kind = LISTS
 
+    @property
+    def sheets_named(self) -> str:
+        """“需求”（需求清单）、“资源”（资源清单）…: the sheets and the list each is read as."""
+        return "、".join(f"“{sub.sheet_name}”（{ROSTER_NAMES[sub.kind]}）" for sub in self.plans)
+
 
 def is_package(sheets: list[Sheet]) -> bool:
     return any(s.name == FACTS_SHEET for s in sheets) and any(
         s.name == ROSTER_NAMES[k] for s in sheets for k in PACKAGE_KINDS)
+
+
+def is_meetings_export(sheets: list[Sheet]) -> bool:
+    """The meetings exported alone (会议, 议程与决议, 签到 without a facts sheet)."""
+    names = {s.name for s in sheets}
+    return FACTS_SHEET not in names and names.issuperset(MEETING_SHEETS)
+
+
+def meetings_refused(file_name: str) -> ExchangeError:
+    return ExchangeError(f"“{file_name}”是导出的会议记录，会议记录只能导出、不能导入，请选择名册、清单或数据包文件。")
 
 
 def read_facts(sheet: Sheet) -> dict[str, str]:
@@ -95,7 +117,7 @@ def plan_package(session: Session, sheets: list[Sheet], file_name: str, kinds: d
     by_name = {s.name: s for s in sheets}
     facts = read_facts(by_name[FACTS_SHEET])
     plan = PackagePlan(file_name, facts, foreign=facts.get(FACT_DATABASE, "") != database_id(session),
-                       sheets=sheets)
+                       sheets=sheets, has_meetings=any(name in by_name for name in MEETING_SHEETS))
     pairs = []
     for key in PACKAGE_KINDS:
         if ROSTER_NAMES[key] in by_name:

@@ -79,6 +79,9 @@ LISTS = "lists"  # a workbook holding several of the lists, one sheet each (需�
 # The package's sheets in the order an import must apply them: the organisation
 # before the people who live and serve in it, the people before the resources they offer.
 PACKAGE_KINDS = (HOUSEHOLDS, PARTY_ORGS, MEMBERS, LEADERS, CENTER_HOUSEHOLDS, *LIST_KINDS)
+# The meetings with their agenda, decisions and sign-in (exchange.meeting_sheets):
+# exported alone or in the package, never imported.
+MEETINGS = "meetings"
 
 ROSTER_NAMES = {
     MEMBERS: "党员花名册",
@@ -91,6 +94,7 @@ ROSTER_NAMES = {
     DEMANDS: "需求清单",
     RESPONSIBILITIES: "责任清单",
     ISSUES: "居民问题",
+    MEETINGS: "会议记录",
 }
 CODE_PREFIXES = {MEMBERS: "DY", LEADERS: "LD", CENTER_HOUSEHOLDS: "ZX", HOUSEHOLDS: "HH", PARTY_ORGS: "DZ",
                  PARTNERS: "HB", RESOURCES: "ZY", DEMANDS: "XQ", RESPONSIBILITIES: "ZR", ISSUES: "WT"}
@@ -120,7 +124,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 KIND_CHOICES = ("党员（members）、楼栋长（building-leaders）、党员中心户（center-households）、"
                 "住户（households）、党组织（party-orgs）、需求清单（demands）、资源清单（resources）、"
-                "责任清单（responsibilities）、红色合伙人（partners）、居民问题（issues）")
+                "责任清单（responsibilities）、红色合伙人（partners）、居民问题（issues）、会议记录（meetings，只导出）")
 
 
 def _check_kind(kind: str) -> None:
@@ -204,7 +208,7 @@ _LIST_DERIVED = {PARTNERS: PARTNER_DERIVED, RESOURCES: RESOURCE_DERIVED, DEMANDS
 
 def has_numbers_to_hide(kind: str) -> bool:
     """Whether the roster holds ID or phone numbers (the package: yes)."""
-    return kind == PACKAGE or any(c.field.sensitive for c in _columns(kind))
+    return kind == PACKAGE or (kind != MEETINGS and any(c.field.sensitive for c in _columns(kind)))
 
 
 def template_fields(kind: str, session: Session | None = None) -> tuple[Field, ...]:
@@ -380,7 +384,12 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     """Write one roster to an .xlsx file; returns the number of records written.
 
     masked=True (the default, for anything printed or posted) hides the middle of ID
-    numbers and phones; masked=False writes them in full, for the street office."""
+    numbers and phones; masked=False writes them in full, for the street office. The
+    meetings hold names only: masked or not, they are written the same."""
+    if kind == MEETINGS:
+        from .meeting_sheets import export_meetings
+
+        return export_meetings(session, path, prepared_by=prepared_by, now=now)
     _check_kind(kind)
     _check_folder(path)
     wb = Workbook(write_only=True)
@@ -389,22 +398,32 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     return count
 
 
+class PackageCounts(dict):
+    """Rows written per roster kind (what an import of the package merges), and the
+    meetings written after them (which it does not)."""
+
+    meetings: int = 0
+
+
 def export_package(session: Session, path, *, masked: bool = False, prepared_by: str = "",
-                   now: datetime | None = None) -> dict[str, int]:
+                   now: datetime | None = None) -> PackageCounts:
     """Every roster in one workbook, one sheet each, after a sheet of facts (community,
-    compounds, versions, this database's identity, export time, row counts): what a
-    street office gathers from its compounds. Full numbers unless masked is asked for."""
+    compounds, versions, this database's identity, export time, row counts), then the
+    meetings' three sheets: what a street office gathers from its compounds. Full
+    numbers unless masked is asked for."""
     from .. import __version__
     from ..services.meta import database_id
     from ..store import head_revision
+    from .meeting_sheets import write_meeting_sheets
 
     _check_folder(path)
     now = now or datetime.now()
     wb = Workbook(write_only=True)
     facts = wb.create_sheet(FACTS_SHEET)
-    counts = {kind: _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by, day=now.date(),
-                                  every_compound=True)
-              for kind in PACKAGE_KINDS}
+    counts = PackageCounts({kind: _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by,
+                                                day=now.date(), every_compound=True)
+                            for kind in PACKAGE_KINDS})
+    counts.meetings = write_meeting_sheets(wb, session, prepared_by=prepared_by, day=now.date())
     facts.column_dimensions["A"].width = 22
     facts.column_dimensions["B"].width = 46
     facts.page_setup.paperSize = 9  # A4, portrait, one page wide
@@ -424,6 +443,7 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
         (FACT_EXPORTED_AT, f"{now:%Y-%m-%d %H:%M:%S}"),
         (FACT_MASKED, "已隐藏部分号码" if masked else "完整号码"),
         *[(ROSTER_NAMES[k] + FACT_COUNT_SUFFIX, counts[k]) for k in PACKAGE_KINDS],
+        (ROSTER_NAMES[MEETINGS] + FACT_COUNT_SUFFIX, counts.meetings),
     ]
     left = Alignment(horizontal="left", vertical="top", wrap_text=True)
     for label, value in rows:
@@ -435,7 +455,7 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
         facts.append([label_cell, cell])
     facts.append([])
     note = WriteOnlyCell(facts, value="说明：本文件由 branchdesk 导出，可在另一台电脑的 branchdesk 中用“从 Excel 导入”"
-                                      "合并；请勿改动工作表名称和表头。")
+                                      "合并（会议记录只随数据包导出，导入时不合并）；请勿改动工作表名称和表头。")
     note.alignment = left
     facts.row_dimensions[len(rows) + 4].height = 32
     facts.append([note])
@@ -457,24 +477,7 @@ def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, pr
     if masked and any(c.field.sensitive for c in columns):
         title += MASKED_NOTE
     fields = (CODE_FIELD, *(c.field for c in columns))
-    last_col = get_column_letter(len(fields))
-
-    ws = wb.create_sheet(ROSTER_NAMES[kind])
-    styles = _Styles(ws)
-    for i, f in enumerate(fields, 1):
-        ws.column_dimensions[get_column_letter(i)].width = column_width(f)
-    ws.row_dimensions[1].height = 30
-    ws.row_dimensions[HEADER_ROW].height = 30
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    _setup_print(ws)
-
-    title_cell = WriteOnlyCell(ws, value=title)
-    title_cell.font = Font(bold=True, size=16)
-    title_cell.alignment = Alignment(horizontal="center", vertical="center")
-    ws.append([title_cell])
-    ws.merged_cells.add(f"A1:{last_col}1")
-    ws.append([f"导出日期：{day:%Y-%m-%d}"])
-    ws.append([_header_cell(ws, f.label) for f in fields])
+    ws, styles = begin_sheet(wb, ROSTER_NAMES[kind], title, fields, day)
 
     prefix = CODE_PREFIXES[kind]
     makers = [_cell_maker(c.field, styles, masked) for c in columns]
@@ -498,11 +501,37 @@ def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, pr
             values[address_at + 1] = styles.plain(prefixes[row.building_id] + row.address)
         ws.append(values)
         count += 1
+    end_sheet(ws, styles, len(fields), count, prepared_by, day)
+    return count
 
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + count}"
+
+def begin_sheet(wb: Workbook, name: str, title: str, fields: tuple[Field, ...], day: date):
+    """A sheet laid out as the street office files it: the title over the columns, the
+    export date, then the styled header, frozen and repeated on every printed page."""
+    ws = wb.create_sheet(name)
+    styles = _Styles(ws)
+    for i, f in enumerate(fields, 1):
+        ws.column_dimensions[get_column_letter(i)].width = column_width(f)
+    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[HEADER_ROW].height = 30
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    _setup_print(ws)
+
+    title_cell = WriteOnlyCell(ws, value=title)
+    title_cell.font = Font(bold=True, size=16)
+    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.append([title_cell])
+    ws.merged_cells.add(f"A1:{get_column_letter(len(fields))}1")
+    ws.append([f"导出日期：{day:%Y-%m-%d}"])
+    ws.append([_header_cell(ws, f.label) for f in fields])
+    return ws, styles
+
+
+def end_sheet(ws, styles: _Styles, width: int, count: int, prepared_by: str, day: date) -> None:
+    """After count data rows: the auto-filter over them and the 填报人 / 审核人 / 日期 line."""
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(width)}{HEADER_ROW + count}"
     ws.append([])
     ws.append([styles.plain(f"填报人：{prepared_by}        审核人：        日期：{day:%Y-%m-%d}")])
-    return count
 
 
 def _check_folder(path) -> None:
