@@ -10,11 +10,13 @@ window):
 1. first show, for information: from showing the page until its charts in view have
    painted, matplotlib's import included (the main window never pays it);
 2. refresh: the period set to the last three years (every issue counted), from
-   reload() until the numbers are counted on the page's background task and the
-   charts in view are drawn and painted. Target: under 300 ms, median of --runs
+   reload() until the numbers of the charts in view are counted on the page's
+   background task and those charts are drawn and painted (the other charts' numbers
+   are counted after, while the secretary looks). Target: under 300 ms, median of --runs
    after the first show;
-3. for information: the parts on one thread (the SQL counts of every chart, building
-   the figures in view, drawing them) and drawing every chart (scrolling through).
+3. for information: the parts on one thread (the SQL counts of the charts in view,
+   building and drawing their figures; the SQL counts of every chart, which the page
+   runs after the charts in view are drawn) and drawing every chart (scrolling through).
 The exit status is 0 even when a figure is over its target.
 """
 from __future__ import annotations
@@ -51,10 +53,14 @@ def refresh(app, page) -> tuple[float, float]:
     other work the clock also counts the time spent waiting for a core."""
     started, cpu = time.perf_counter(), time.process_time()
     page.reload()
-    _wait(app, lambda: not page.tasks.busy, idle=True)
-    app.processEvents()
-    page.window().repaint()  # the canvases in view draw their figures on this paint
-    return time.perf_counter() - started, time.process_time() - cpu
+    _wait(app, lambda: page.shown_generation == page._generation, idle=True)
+    # the new canvases are shown by the layout, get their size and draw on the next rounds
+    cards = [page.cards[name] for name in page.in_view()]
+    _wait(app, lambda: all(hasattr(card.canvas, "renderer") for card in cards), idle=True)
+    page.window().repaint()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    _wait(app, lambda: page.counted)  # the other charts' numbers, counted after
+    return seconds, cpu
 
 
 def parts(store, page) -> dict[str, float]:
@@ -63,21 +69,23 @@ def parts(store, page) -> dict[str, float]:
     from branchdesk.charts import load_all
     from branchdesk.charts.figures import render
 
+    shown = tuple(page.in_view())
     with store.session() as session:
         load_all(session, page.filters())  # warm
         t0 = time.perf_counter()
-        data = load_all(session, page.filters())
+        data = load_all(session, page.filters(), shown)
         t1 = time.perf_counter()
-    shown = [name for name, card in page.cards.items()
-             if card.canvas is not None and not card.visibleRegion().isEmpty()]
-    charts = [render(name, data[name]) for name in shown]
+        load_all(session, page.filters())
+        every = time.perf_counter() - t1
     t2 = time.perf_counter()
+    charts = [render(name, data[name]) for name in shown]
+    t3 = time.perf_counter()
     for chart in charts:
         chart.figure.set_size_inches(7.5, 3.9)
         FigureCanvasAgg(chart.figure).draw()
-    t3 = time.perf_counter()
-    return {"SQL counts (every chart)": t1 - t0, f"build the {len(shown)} figures in view": t2 - t1,
-            f"draw the {len(shown)} figures in view": t3 - t2}
+    t4 = time.perf_counter()
+    return {f"SQL counts of the {len(shown)} charts in view": t1 - t0, f"build their {len(shown)} figures": t3 - t2,
+            f"draw their {len(shown)} figures": t4 - t3, "(SQL counts of every chart, after them)": every}
 
 
 def main(argv=None) -> int:
@@ -120,7 +128,7 @@ def main(argv=None) -> int:
         page.period.setCurrentIndex(page.period.findData("custom"))
         start = date.today() - timedelta(days=3 * 365 + 30)
         page.start.setDate(QDate(start.year, start.month, start.day))
-        _wait(app, lambda: not page.tasks.busy)
+        _wait(app, lambda: page.counted)
         counted = page.data["issues-performance"].raised
         times = [refresh(app, page) for _ in range(args.runs + 1)][1:]  # the first warms the caches
         split = parts(store, page)
@@ -140,11 +148,11 @@ def main(argv=None) -> int:
     print(f"\n统计图表 with {total:,} issues ({counted:,} in the period), median of {args.runs} runs, "
           f"load average {load} on {os.cpu_count()} cores:")
     print(f"  first show (imports matplotlib)          {first * 1000:6.0f} ms   (for information)")
-    print(f"  refresh: count, draw the charts in view  {wall:6.0f} ms   target {REFRESH_TARGET_MS:.0f} ms  {verdict}"
+    print(f"  refresh of the charts in view            {wall:6.0f} ms   target {REFRESH_TARGET_MS:.0f} ms  {verdict}"
           f"   (min {min(t for t, _c in times) * 1000:.0f}, max {max(t for t, _c in times) * 1000:.0f})")
     print(f"    of it CPU time of this process         {cpu:6.0f} ms")
     for name, seconds in split.items():
-        print(f"    {name:<38} {seconds * 1000:6.0f} ms")
+        print(f"    {name:<40} {seconds * 1000:4.0f} ms")
     print(f"  every chart drawn (scrolling through)    {every * 1000:6.0f} ms   (for information)")
     return 0
 

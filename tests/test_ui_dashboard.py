@@ -23,7 +23,7 @@ def _rows(tree) -> list[tuple[str, ...]]:
 
 
 def _settle(qtbot, page) -> None:
-    qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: page.counted, timeout=30_000)
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def page(qtbot, qapp, store):
     page.period.setCurrentIndex(page.period.findData("custom"))
     page.start.setDate(QDate(2026, 1, 1))
     page.end.setDate(QDate(2026, 3, 31))
-    qtbot.waitUntil(lambda: "2026年3月31日" in page.heading.text() and not page.tasks.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: "2026年3月31日" in page.heading.text() and page.counted, timeout=30_000)
     return page
 
 
@@ -89,13 +89,13 @@ def test_only_the_charts_in_view_are_drawn_until_scrolled_to(qtbot, page):
 
 def test_the_filters_narrow_the_charts(qtbot, page):
     page.grid.setCurrentIndex(page.grid.findText("第二网格"))
-    qtbot.waitUntil(lambda: "第二网格" in page.heading.text() and not page.tasks.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: "第二网格" in page.heading.text() and page.counted, timeout=30_000)
     page.draw_all()
     assert _rows(page.cards["issues-grid"].table) == [("第二网格", "2", "100.0%")]
     category = page.category
     assert [category.itemText(i) for i in range(category.count())] == ["全部问题类别", "设施维修", "停车管理", "环境卫生"]
     category.setCurrentIndex(category.findText("设施维修"))
-    qtbot.waitUntil(lambda: "设施维修" in page.heading.text() and not page.tasks.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: "设施维修" in page.heading.text() and page.counted, timeout=30_000)
     page.draw_all()
     assert _rows(page.cards["issues-performance"].table)[0] == ("期间提出", "1 件", "")
     # another compound choice empties the grid filter

@@ -118,6 +118,7 @@ class DashboardPage(QWidget):
         self.cards: dict[str, ChartCard] = {}
         self.presentation: Presentation | None = None
         self._generation = 0
+        self.shown_generation = 0  # the load whose charts in view are drawn
         self._stale: set[str] = set()  # charts whose numbers changed and are not drawn yet
 
         title = QLabel("统计图表", self)
@@ -231,7 +232,10 @@ class DashboardPage(QWidget):
 
     # ---- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
+        """Count again: the charts in view first (their numbers, then their figures), the
+        others' numbers after them on the same background task runner."""
         filters = self.filters()
+        first = tuple(self.in_view()) or None  # None: every chart (the first load)
 
         def work(_report):
             from ..charts import load_all
@@ -239,19 +243,66 @@ class DashboardPage(QWidget):
 
             with self.store.session() as session:
                 choices = (org.compound_choices(session), org.grid_choices(session), dashboard.categories(session))
-                return (load_all(session, filters), dashboard.subtitle(session, filters), org.community_name(session),
-                        choices)
+                return (load_all(session, filters, first), dashboard.subtitle(session, filters),
+                        org.community_name(session), choices)
 
         self._generation += 1
         generation = self._generation
 
         def done(result) -> None:
-            if generation == self._generation:  # a newer load is on its way
-                self._loaded(*result)
+            if generation != self._generation:  # a newer load is on its way
+                return
+            drawn = self._loaded(*result)
+            rest = tuple(spec.name for spec in CHARTS if spec.name not in self.data)
+            if rest:
+                # once the charts in view have drawn: counting beside them would slow them down
+                self._after_drawn(drawn, lambda: generation == self._generation and self.tasks.run(
+                    lambda _report: self._count(filters, rest), on_done=more, on_error=self._load_failed,
+                    label="正在统计…"))
+
+        def more(data: dict) -> None:
+            if generation == self._generation:
+                self.data.update(data)
+                self.draw_visible()
 
         self.tasks.run(work, on_done=done, on_error=self._load_failed, label="正在统计…")
 
-    def _loaded(self, data: dict, subtitle: str, community: str, choices) -> None:
+    def _count(self, filters, names: tuple[str, ...] | None = None) -> dict:
+        from ..charts import load_all
+
+        with self.store.session() as session:
+            return load_all(session, filters, names)
+
+    @property
+    def counted(self) -> bool:
+        """Every chart's numbers are in (the ones out of view come after those in view)."""
+        return self.loaded and not self.tasks.busy and all(spec.name in self.data for spec in CHARTS)
+
+    def ensure_counted(self) -> None:
+        """Every chart's numbers, now (the slides, the report, an export need them all)."""
+        missing = tuple(spec.name for spec in CHARTS if spec.name not in self.data)
+        if missing and self.loaded:
+            self.data.update(self._count(self.filters(), missing))
+
+    @staticmethod
+    def _after_drawn(canvases: list, then) -> None:
+        """Call then() once every canvas has drawn its figure (at once without any)."""
+        waiting = {id(c) for c in canvases}
+        if not waiting:
+            then()
+            return
+
+        def drawn(canvas, connection) -> None:
+            canvas.mpl_disconnect(connection)
+            waiting.discard(id(canvas))
+            if not waiting:
+                then()
+
+        for canvas in canvases:
+            holder: list[int] = []
+            holder.append(canvas.mpl_connect("draw_event", lambda _e, c=canvas, h=holder: drawn(c, h[0])))
+
+    def _loaded(self, data: dict, subtitle: str, community: str, choices) -> list:
         compounds, self._grids, categories = choices
         _refill(self.compound, [(c.label, c.id) for c in compounds])
         self._fill_grids()
@@ -261,29 +312,39 @@ class DashboardPage(QWidget):
         self.build_cards()
         self._stale = set(self.cards)
         self.loaded = True
-        self.draw_visible()
+        drawn = self.draw_visible()
+        self.shown_generation = self._generation
+        return drawn
 
-    def draw_visible(self) -> None:
-        """Draw the charts the scroll area shows (a chart costs a few tenths of a second to
-        lay out and draw): the others wait until they are scrolled into view."""
-        if not self._stale:
-            return
-        from ..charts.figures import render
-
+    def in_view(self) -> list[str]:
+        """The charts the scroll area shows now."""
         viewport = self.scroll.viewport()
         shown = viewport.rect()
-        for name in [n for n in self.cards if n in self._stale]:
-            card = self.cards[name]
-            top_left = card.mapTo(viewport, card.rect().topLeft())
-            if shown.intersects(card.rect().translated(top_left)):
+        return [name for name, card in self.cards.items()
+                if shown.intersects(card.rect().translated(card.mapTo(viewport, card.rect().topLeft())))]
+
+    def draw_visible(self) -> list:
+        """Draw the charts the scroll area shows (a chart costs a few tenths of a second to
+        lay out and draw): the others wait until they are scrolled into view. Returns the
+        new canvases (they draw when next painted)."""
+        if not self._stale:
+            return []
+        from ..charts.figures import render
+
+        canvases = []
+        for name in self.in_view():
+            if name in self._stale and name in self.data:
                 chart = render(name, self.data[name], subtitle=self.subtitle)
-                card.show_chart(chart.figure, chart.table)
+                self.cards[name].show_chart(chart.figure, chart.table)
                 self._stale.discard(name)
+                canvases.append(self.cards[name].canvas)
+        return canvases
 
     def draw_all(self) -> None:
         """Every chart now (a test, a screenshot)."""
         from ..charts.figures import render
 
+        self.ensure_counted()
         for name in list(self._stale):
             chart = render(name, self.data[name], subtitle=self.subtitle)
             self.cards[name].show_chart(chart.figure, chart.table)
@@ -319,6 +380,7 @@ class DashboardPage(QWidget):
         """Save one chart, drawn at its standard size, as PNG or PDF (by the suffix)."""
         from ..charts.figures import render
 
+        self.ensure_counted()
         render(name, self.data[name], subtitle=self.subtitle).figure.savefig(path, dpi=150)
 
     def _ask_path(self, title: str, suggested: str, suffix: str) -> Path | None:
@@ -334,7 +396,7 @@ class DashboardPage(QWidget):
         return path
 
     def save_chart_as(self, name: str, suffix: str) -> None:
-        if name not in self.data:
+        if not self.loaded:
             return
         title = self.cards[name].title
         path = self._ask_path(f"保存“{title}”", f"{title}{suffix}", suffix)
@@ -349,16 +411,19 @@ class DashboardPage(QWidget):
 
     def copy_chart(self, name: str) -> None:
         """The chart as a picture on the clipboard, to paste into WPS, Word or a chat."""
-        if name not in self.data:
+        if not self.loaded:
             return
         from ..charts.figures import render
 
+        self.ensure_counted()
         buffer = io.BytesIO()
         render(name, self.data[name], subtitle=self.subtitle).figure.savefig(buffer, format="png", dpi=150)
         QGuiApplication.clipboard().setImage(QImage.fromData(buffer.getvalue(), "PNG"))
         self.status.showMessage(f"已复制“{self.cards[name].title}”，可以直接粘贴。", 8000)
 
     def report_file(self, path: Path) -> int:
+        """Write the report of the numbers counted (ensure_counted first: this may run on
+        a worker thread)."""
         from ..charts.cli import report_heading
         from ..charts.report import write_report
 
@@ -366,8 +431,9 @@ class DashboardPage(QWidget):
                             made_on=self.today)
 
     def save_report_as(self) -> None:
-        if not self.data:
+        if not self.loaded:
             return
+        self.ensure_counted()  # here, not on the report's worker thread
         path = self._ask_path("导出统计报告", f"统计报告 {self.today:%Y-%m-%d}.pdf", ".pdf")
         if path is None:
             return
@@ -380,8 +446,9 @@ class DashboardPage(QWidget):
 
     # ---- presentation --------------------------------------------------------------------------
     def present(self, start: int = 0) -> Presentation | None:
-        if not self.data:
+        if not self.loaded:
             return None
+        self.ensure_counted()
         self.presentation = Presentation(self, start)
         self.presentation.showFullScreen()
         self.presentation.activateWindow()
