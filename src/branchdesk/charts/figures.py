@@ -222,6 +222,10 @@ def meetings(rows: list[MeetingCount], *, subtitle: str = "", look: Look = Look(
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.spines["left"].set_visible(False)
+    ax.annotate("按各党支部、党小组统计，不分小区和网格", (1, 0), xycoords="axes fraction",
+                xytext=(0, -(look.label * 1.45 + 12 * look.scale)), textcoords="offset points", ha="right",
+                va="top", fontsize=look.pt(9.5), color=MUTED)
+    extra_room(fig, bottom=look.pt(9.5) * 1.45 / 72 + 0.05 * look.scale)
     table = Table(("会议", "频次", "应开", "已开", "完成率"),
                   [(r.kind, r.every, str(r.required), str(r.held), _share(r.held, r.required)) for r in rows])
     return Chart(fig, table)

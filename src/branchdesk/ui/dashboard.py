@@ -256,9 +256,12 @@ class DashboardPage(QWidget):
             rest = tuple(spec.name for spec in CHARTS if spec.name not in self.data)
             if rest:
                 # once the charts in view have drawn: counting beside them would slow them down
-                self._after_drawn(drawn, lambda: generation == self._generation and self.tasks.run(
-                    lambda _report: self._count(filters, rest), on_done=more, on_error=self._load_failed,
-                    label="正在统计…"))
+                self._after_drawn(drawn, lambda: count_rest(rest))
+
+        def count_rest(rest: tuple[str, ...]) -> None:
+            if generation == self._generation:
+                self.tasks.run(lambda _report: self._count(filters, rest), on_done=more,
+                               on_error=self._load_failed, label="正在统计…")
 
         def more(data: dict) -> None:
             if generation == self._generation:
