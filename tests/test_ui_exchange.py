@@ -150,3 +150,47 @@ def test_package_from_the_file_menu_merges_into_another_branch(qtbot, qapp, demo
             page.tasks.wait()
     finally:
         other.close()
+
+
+def test_a_list_template_from_its_page_offers_the_databases_categories(qtbot, qapp, store, tmp_path, monkeypatch):
+    from branchdesk.models.lists import DEMAND_CATEGORY
+    from branchdesk.services import lists
+
+    build_qiming(store)
+    with store.transaction() as s:
+        lists.add_choice(s, DEMAND_CATEGORY, "宠物服务")
+    window = _window(qtbot, qapp, store)
+    [page] = [p for p in window.pages if getattr(getattr(p, "spec", None), "exchange_kind", None) == "demands"]
+    window.show_page(window.pages.index(page))
+    qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy)
+    _save_as(monkeypatch, tmp_path / "需求模板.xlsx")
+    page.act_template.trigger()
+    ws = openpyxl.load_workbook(tmp_path / "需求模板.xlsx").active
+    assert ws["A1"].value == "*需求类别"
+    [category] = [dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith("A2")]
+    assert "宠物服务" in category.formula1 and "亲子娱乐" in category.formula1  # the database's own list
+    assert "空白模板" in MESSAGES[0]
+
+
+def test_meetings_from_the_file_menu(qtbot, qapp, store, tmp_path, monkeypatch):
+    from branchdesk.services import meetings
+
+    build_qiming(store)
+    with store.transaction() as s:
+        held = meetings.save_meeting(s, {"kind": "支委会", "title": "研究年终慰问", "date": "2026-11-18",
+                                         "start_time": "14:30", "place": "党群服务站"})
+        meetings.set_attendees(s, held, [{"name": "王建华", "role": "member", "present": True}])
+    window = _window(qtbot, qapp, store)
+    menu = window.menuBar().findChild(QMenu, "fileMenu")
+    [act] = [a for a in menu.actions() if a.text().startswith("导出会议记录")]
+    _save_as(monkeypatch, tmp_path / "会议记录.xlsx")
+    act.trigger()
+    dialog = _export_dialog(window)
+    assert dialog.windowTitle() == "导出会议记录"
+    assert not dialog.masked.isEnabled() and not dialog.full.isEnabled()  # names only: nothing to hide
+    assert dialog.suggested_name().startswith("会议记录")
+    qtbot.mouseClick(_button(dialog, "exportButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(MESSAGES), timeout=20_000)
+    assert MESSAGES[0] == "已把会议记录共 1 条导出到“会议记录.xlsx”。"
+    wb = openpyxl.load_workbook(tmp_path / "会议记录.xlsx")
+    assert wb.sheetnames == ["会议", "议程与决议", "签到"] and wb["签到"].cell(W.HEADER_ROW + 1, 3).value == "王建华"

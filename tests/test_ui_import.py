@@ -177,3 +177,40 @@ def test_cancelling_a_long_import_leaves_the_roster_as_it_was(qtbot, window, sto
     assert "没有导入任何数据" in dialog.summary.text() and dialog.import_button.isEnabled()
     with store.session() as s:
         assert people.list_members(s) == []
+
+
+def test_a_workbook_of_several_lists_is_named_as_what_it_is(qtbot, window, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    sample = Path(__file__).parent / "samples" / "三张清单_示例.xlsx"  # 需求清单, 资源清单, 责任清单 in one file
+    path = Path(shutil.copy(sample, tmp_path / sample.name))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.act_import_any.trigger()
+    [dialog] = [d for d in window.findChildren(ImportDialog) if d.isVisible()]
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=30_000)
+    text = dialog.summary.text()
+    assert dialog.plan.kind == "lists"
+    assert text.startswith(f"“{path.name}”是一个工作簿中的 3 张清单：“资源清单”（资源清单）、“需求清单”（需求清单）、"
+                           "“责任清单”（责任清单），将一并导入。")
+    assert "数据包" not in text and "导出自" not in text
+    assert dialog.import_button.isEnabled()
+    dialog.reject()
+
+
+def test_a_package_with_meetings_says_they_are_not_merged(qtbot, window, store, tmp_path, monkeypatch):
+    from branchdesk.exchange.package import MEETINGS_NOT_MERGED
+    from branchdesk.exchange.writer import export_package
+    from branchdesk.services import meetings
+
+    with store.transaction() as s:
+        meetings.save_meeting(s, {"kind": "支委会", "date": "2026-11-18", "start_time": "14:30"})
+        export_package(s, tmp_path / "数据包.xlsx")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "数据包.xlsx"), ""))
+    window.act_import_any.trigger()
+    [dialog] = [d for d in window.findChildren(ImportDialog) if d.isVisible()]
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=30_000)
+    lines = dialog.summary.text().splitlines()
+    assert lines[0] == "“数据包.xlsx”是数据包，导出自本数据库。" and lines[1] == MEETINGS_NOT_MERGED
+    assert not any(line.startswith(("会议：", "签到：")) for line in lines)
+    dialog.reject()

@@ -20,6 +20,8 @@ from ..exchange import ExchangeError
 # This module is imported when an export is first asked for, so the writer (and
 # openpyxl with it) is not loaded at start-up.
 from ..exchange.writer import (
+    EDITABLE_CHOICES,
+    MEETINGS,
     PACKAGE,
     ROSTER_NAMES,
     export_package,
@@ -92,9 +94,12 @@ class ExportDialog(QDialog):
         intro = QLabel(self)
         intro.setWordWrap(True)
         if package:
-            intro.setText("把组织架构、党组织、党员、楼栋长和党员中心户全部导出到一个 Excel 文件，"
+            intro.setText("把组织架构、党组织、党员、楼栋长、党员中心户、各项清单和会议记录全部导出到一个 Excel 文件，"
                           "每种名册一个工作表，另有一张“基本信息”表。街道可以在自己的 branchdesk 中"
-                          "用“从 Excel 导入”把各小区的数据包合并到一起。")
+                          "用“从 Excel 导入”把各小区的数据包合并到一起（会议记录只随数据包导出，导入时不合并）。")
+        elif kind == MEETINGS:
+            intro.setText("把全部会议导出为“会议”“议程与决议”“签到”三张表，按日期排列，按 A4 横向排好版，"
+                          "可直接打印归档。会议记录中只有姓名，没有身份证号和电话；会议记录只能导出，不能导入。")
         else:
             intro.setText("导出的表格带标题、表头和“记录编号”列，按 A4 横向排好版，可直接打印；"
                           "在 Excel 或 WPS 中修改后可以再导入，记录编号用于找回原记录。")
@@ -115,7 +120,8 @@ class ExportDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def suggested_name(self) -> str:
-        suffix = "" if self.full.isChecked() or self.kind == PACKAGE else "（公示版）"
+        hidden = self.masked.isChecked() and self.kind != PACKAGE and has_numbers_to_hide(self.kind)
+        suffix = "（公示版）" if hidden else ""
         return f"{NAMES[self.kind].removesuffix('（数据包）')}{suffix}_{date.today():%Y%m%d}.xlsx"
 
     def choose_and_export(self) -> None:
@@ -148,14 +154,20 @@ class ExportDialog(QDialog):
         self.tasks.run(work, on_done=done, on_error=failed, label=f"正在导出{NAMES[kind]}…")
 
 
-def save_template(parent: QWidget, settings: QSettings, kind: str) -> Path | None:
-    """Ask where, write the empty import template of a kind, and offer to open it."""
+def save_template(parent: QWidget, settings: QSettings, kind: str, store: Store | None = None) -> Path | None:
+    """Ask where, write the empty import template of a kind, and offer to open it.
+    With the store, the category columns of the lists offer the database's own lists."""
     title = NAMES[kind].removesuffix("花名册").removesuffix("名册")
     path = _ask_save_path(parent, settings, f"保存{title}导入模板", f"{title}导入模板.xlsx")
     if path is None:
         return None
     try:
-        write_template(kind, path)
+        if store is not None and any(kind == k for k, _key in EDITABLE_CHOICES):
+            # the category columns offer the database's current lists
+            with store.session() as session:
+                write_template(kind, path, session=session)
+        else:
+            write_template(kind, path)
     except ExchangeError as exc:
         QMessageBox.warning(parent, "无法保存模板", str(exc))
         return None

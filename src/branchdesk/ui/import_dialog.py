@@ -23,9 +23,11 @@ from ..exchange.importer import (
     STATUS_LABELS,
     UNCHANGED,
     ImportPlan,
+    ListsPlan,
     PackagePlan,
     PlannedRow,
 )
+from ..exchange.package import MEETINGS_NOT_MERGED
 from ..store import Store
 from .mapping_dialog import MappingDialog, remember_mapping, remembered_mappings
 from .tasks import TaskRunner
@@ -213,8 +215,14 @@ class ImportDialog(QDialog):
     def _planned(self, plan: ImportPlan | PackagePlan) -> None:
         c = plan.counts
         if isinstance(plan, PackagePlan):
-            origin = "另一个数据库，将按身份证号、姓名和住址合并" if plan.foreign else "本数据库"
-            lines = [f"“{plan.file_name}”是数据包，导出自{origin}。"]
+            if isinstance(plan, ListsPlan):
+                lines = [f"“{plan.file_name}”是一个工作簿中的 {len(plan.plans)} 张清单：{plan.sheets_named}，"
+                         "将一并导入。"]
+            else:
+                origin = "另一个数据库，将按身份证号、姓名和住址合并" if plan.foreign else "本数据库"
+                lines = [f"“{plan.file_name}”是数据包，导出自{origin}。"]
+            if plan.has_meetings:
+                lines.append(MEETINGS_NOT_MERGED)
             lines.extend(f"{sub.sheet_name}：新增 {sub.count(NEW)}，修改 {sub.count(CHANGED)}，"
                          f"有问题 {sub.count(INVALID)}。" for sub in plan.plans)
             lines.append(f"合计：新增 {c[NEW]} 条，修改 {c[CHANGED]} 条，无变化 {c[UNCHANGED]} 条，有问题 {c[INVALID]} 条。")

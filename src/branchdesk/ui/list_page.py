@@ -357,7 +357,7 @@ class RosterPage(QWidget):
     def save_template(self) -> None:
         from .export_dialog import save_template
 
-        save_template(self, self.settings, self.spec.exchange_kind)
+        save_template(self, self.settings, self.spec.exchange_kind, self.store)
 
     def _imported(self, saved: int) -> None:
         self.reload()

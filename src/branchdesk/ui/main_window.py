@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         add("导出住户花名册…", lambda: self.export("households"))
         add("导出党组织名册…", lambda: self.export("party-orgs"))
+        add("导出会议记录（会议、议程与决议、签到）…", lambda: self.export("meetings"))
         templates = menu.addMenu("导入模板")
         for kind, text in (("members", "党员"), ("building-leaders", "楼栋长"), ("center-households", "党员中心户"),
                            ("households", "住户"), ("party-orgs", "党组织")):
@@ -214,7 +215,7 @@ class MainWindow(QMainWindow):
     def _save_template(self, kind: str) -> None:
         from .export_dialog import save_template
 
-        save_template(self, self.settings, kind)
+        save_template(self, self.settings, kind, self.store)
 
     @classmethod
     def on_store(cls, store: Store, settings: QSettings) -> MainWindow:
