@@ -185,14 +185,14 @@ def test_the_command_line_exports_meetings_and_refuses_them_as_an_import(filed, 
     assert code == 0 and "已导出会议记录 3 条" in out and err == ""
     code, out, err = run_cli(filed, capsys, "export", "meetings", tmp_path / "全.xlsx", "--full")
     assert code == 0 and "号码" not in out  # names only: masked and full are the same
-    sheets = [openpyxl.load_workbook(tmp_path / name) for name in ("会议记录.xlsx", "全.xlsx")]
-    assert [[list(ws.values) for ws in wb] for wb in sheets][0] == [[list(ws.values) for ws in wb] for wb in sheets][1]
+    masked, full = ([list(ws.values) for ws in openpyxl.load_workbook(tmp_path / name)]
+                    for name in ("会议记录.xlsx", "全.xlsx"))
+    assert masked == full
     code, _out, err = run_cli(filed, capsys, "export", "meetings", tmp_path / "没有" / "会议.xlsx")
     assert code == 2 and "不存在" in err and "Traceback" not in err
 
-    with filed.session() as s:
-        with pytest.raises(ExchangeError, match="会议记录只能导出、不能导入"):
-            plan_import(s, tmp_path / "会议记录.xlsx")
+    with filed.session() as s, pytest.raises(ExchangeError, match="会议记录只能导出、不能导入"):
+        plan_import(s, tmp_path / "会议记录.xlsx")
     code, out, err = run_cli(filed, capsys, "import", tmp_path / "会议记录.xlsx")
     assert code == 2 and err.strip().count("。") == 1 and "会议记录只能导出、不能导入" in err
     assert "Traceback" not in err and "已导入" not in out

@@ -26,7 +26,16 @@ from ..fields import (
     by_key,
 )
 from ..services import meetings, org
-from .writer import MEETINGS, ROSTER_NAMES, _cell_maker, _check_folder, _day, _save, begin_sheet, end_sheet
+from .writer import (
+    MEETINGS,
+    ROSTER_NAMES,
+    _cell_maker,
+    _check_folder,
+    _day,
+    _save,
+    begin_sheet,
+    end_sheet,
+)
 
 MEETING_SHEET = "会议"
 AGENDA_SHEET = "议程与决议"
