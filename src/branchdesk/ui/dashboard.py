@@ -84,7 +84,10 @@ class ChartCard(QFrame):
         canvas = _canvas(figure)
         old = self.canvas or self.placeholder
         self.row.replaceWidget(old, canvas)
+        old.hide()
         old.deleteLater()
+        canvas.show()
+        self.row.activate()  # sized now: the next paint (or a grab) draws it
         self.canvas = canvas
         self.placeholder = None
         fill_table(self.table, table)
