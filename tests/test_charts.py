@@ -266,7 +266,7 @@ def run_cli(*args, data_dir):
 
     env = {**os.environ, "BRANCHDESK_DATA_DIR": str(data_dir)}
     return subprocess.run([sys.executable, "-m", "branchdesk", *args], capture_output=True, text=True, env=env,
-                          timeout=180)
+                          timeout=180, check=False)
 
 
 def test_the_command_line_lists_draws_and_reports(store, ids, tmp_path):

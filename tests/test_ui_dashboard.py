@@ -66,7 +66,7 @@ def test_matplotlib_waits_until_the_dashboard_is_shown(tmp_path):
         window.close(); window.wait_for_tasks(); store.close()
         print("ok")
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr
 
 
@@ -111,7 +111,7 @@ def test_a_chart_is_saved_as_png_or_pdf_and_copied(qtbot, page, tmp_path):
     page.chart_file("issues-steps", tmp_path / "steps.pdf")
     assert (tmp_path / "steps.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "steps.pdf").read_bytes()[:5] == b"%PDF-"
-    text = subprocess.run(["pdftotext", str(tmp_path / "steps.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(tmp_path / "steps.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "五事制办理进度" in text
     page.copy_chart("meetings")
     image = QGuiApplication.clipboard().image()
@@ -120,7 +120,7 @@ def test_a_chart_is_saved_as_png_or_pdf_and_copied(qtbot, page, tmp_path):
 
 def test_the_report_from_the_page(qtbot, page, tmp_path):
     assert page.report_file(tmp_path / "report.pdf") == len(CHARTS)
-    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "幸福社区党建工作统计报告" in text and all(spec.title in text for spec in CHARTS)
 
 

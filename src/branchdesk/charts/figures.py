@@ -12,11 +12,11 @@ from ..services.dashboard import Coverage, MeetingCount, MonthCount, Performance
 from . import BY_NAME, Table
 from .style import (
     DARK_RED, GREY, LIGHT_OCHRE, MUTED, OCHRE, RED, SAND, TEXT, Look, blend, extra_room, label_bars, legend,
-    new_figure,
-    single_axes, style_axes,
+    new_figure, single_axes,
 )
 
 TOP_BUILDINGS = 12
+PLAIN = Look()  # the dashboard's and the files' look
 
 
 class Chart(NamedTuple):
@@ -46,7 +46,7 @@ def _month_label(month: str, first: bool) -> str:
 
 
 # ---- residents' issues ------------------------------------------------------------------------
-def issues_monthly(rows: list[MonthCount], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def issues_monthly(rows: list[MonthCount], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     fig, ax = single_axes(BY_NAME["issues-monthly"].title, subtitle, look)
     x = range(len(rows))
     width = 0.38
@@ -89,19 +89,19 @@ def _ranked_bars(name: str, rows: list[tuple[str, int]], subtitle: str, look: Lo
     return Chart(fig, Table((head, unit, "占比"), [(label, str(n), _share(n, total)) for label, n in rows]))
 
 
-def issues_category(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def issues_category(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     return _ranked_bars("issues-category", rows, subtitle, look, head="类别")
 
 
-def issues_building(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def issues_building(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     return _ranked_bars("issues-building", rows, subtitle, look, head="楼栋", top=TOP_BUILDINGS)
 
 
-def issues_grid(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def issues_grid(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     return _ranked_bars("issues-grid", rows, subtitle, look, head="网格")
 
 
-def issues_steps(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def issues_steps(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     """A funnel: how many of the period's issues reached each step (an issue at 干事 has
     passed 提事, 议事 and 定事); beside each, how many stand there now."""
     fig, ax = single_axes(BY_NAME["issues-steps"].title, subtitle, look, grid=None)
@@ -138,7 +138,7 @@ def _ring(ax, share: float | None, label: str, detail: str, look: Look, color: s
     ax.set_title(label, fontsize=look.pt(13), color=TEXT, pad=4 * look.scale)
 
 
-def issues_performance(p: Performance, *, subtitle: str = "", look: Look = Look()) -> Chart:
+def issues_performance(p: Performance, *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     fig = new_figure(BY_NAME["issues-performance"].title, look)
     axes = fig.subplots(1, 4)
     _ring(axes[0], p.solve_rate, "办结率", f"{p.solved}/{p.raised} 件", look, RED)
@@ -169,7 +169,7 @@ def issues_performance(p: Performance, *, subtitle: str = "", look: Look = Look(
 DEMAND_COLORS = {"待对接": RED, "已对接": OCHRE, "已认领": LIGHT_OCHRE, "已办结": DARK_RED, "已关闭": GREY}
 
 
-def demands(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def demands(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     fig, ax = single_axes(BY_NAME["demands"].title, subtitle, look)
     total = sum(n for _label, n in rows)
     bars = ax.bar([label for label, _n in rows], [n for _label, n in rows], width=0.6,
@@ -186,7 +186,7 @@ def demands(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = Loo
     return Chart(fig, table)
 
 
-def resources(use: tuple[int, int], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def resources(use: tuple[int, int], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     used, idle = use
     total = used + idle
     fig, ax = single_axes(BY_NAME["resources"].title, subtitle, look, grid=None)
@@ -207,7 +207,7 @@ def resources(use: tuple[int, int], *, subtitle: str = "", look: Look = Look()) 
 
 
 # ---- 三会一课 ------------------------------------------------------------------------------------------
-def meetings(rows: list[MeetingCount], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def meetings(rows: list[MeetingCount], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     """Each kind's share of the required meetings held, on a common 0-100% scale."""
     fig, ax = single_axes(BY_NAME["meetings"].title, subtitle, look, grid="x")
     y = list(range(len(rows)))[::-1]
@@ -232,7 +232,7 @@ def meetings(rows: list[MeetingCount], *, subtitle: str = "", look: Look = Look(
 
 
 # ---- coverage ------------------------------------------------------------------------------------------
-def coverage(rows: list[Coverage], *, subtitle: str = "", look: Look = Look()) -> Chart:
+def coverage(rows: list[Coverage], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     fig, ax = single_axes(BY_NAME["coverage"].title, subtitle, look)
     if not rows:
         _nothing(ax, look, "没有楼栋")
@@ -282,5 +282,5 @@ DRAW = {
 }
 
 
-def render(name: str, data, *, subtitle: str = "", look: Look = Look()) -> Chart:
+def render(name: str, data, *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     return DRAW[name](data, subtitle=subtitle, look=look)

@@ -14,7 +14,9 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..fields import DEMAND_STATUSES, ISSUE_STATES
-from ..models import Building, BuildingLeader, Compound, Demand, Grid, Issue, Meeting, PartyOrg, Resource, Unit
+from ..models import (
+    Building, BuildingLeader, Compound, Demand, Grid, Issue, Meeting, PartyOrg, Resource, Unit,
+)
 from ..models.issues import BASICALLY_SATISFIED, REVIEWED, SATISFIED
 from ..models.lists import DEMAND_CLAIMED, DEMAND_MATCHED
 from . import meetings as meeting_service
