@@ -258,6 +258,11 @@ def main(out: Path) -> int:
     save(stats, "work-statistics")
     stats.done(0)
 
+    # the council's charts: the dashboard (last in the sidebar)
+    dashboard = window.show_page(len(window.pages) - 1)
+    _wait_for(app, lambda: dashboard.counted)
+    save(window, "dashboard")
+
     window.close()
     store.close()
     for path in saved:
