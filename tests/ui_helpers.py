@@ -71,4 +71,9 @@ def shown_window(qtbot, qapp, store: Store):
     qtbot.addWidget(window, before_close_func=shut)
     window.show()
     qtbot.waitExposed(window)
+    # Shortcuts need the active window; a window shown while another test's was closing
+    # is not always made active on its own (seen with tests in parallel processes).
+    from PySide6.QtWidgets import QApplication
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     return window
