@@ -22,6 +22,7 @@ from ..services import NotFound, ValidationFailed, org
 from ..services import meetings as S
 from ..services.search import haystack, matching_indexes
 from ..store import Store
+from .widgets import NOTE_STYLE, close_buttons, note_label
 from .forms import RecordForm, Section, run_form
 
 ROLE_LABELS = dict(ATTENDEE_ROLES)
@@ -426,7 +427,7 @@ class ItemMinutes(QGroupBox):
             self.decisions.setColumnWidth(col, width)
         note = "本议题关联居民问题：第一条决议会记为该问题的“定事”。" if has_issue else ""
         hint = QLabel(note, self)
-        hint.setStyleSheet("color: #6b6560;")
+        hint.setStyleSheet(NOTE_STYLE)
         hint.setVisible(bool(note))
         add = QPushButton("添加决议", self)
         add.setObjectName("addDecision")
@@ -735,13 +736,9 @@ class TrackerDialog(QDialog):
             row.addWidget(box)
             self.frequency_boxes[kind] = box
         row.addStretch(1)
-        note = QLabel("写了会议记录的会议才算召开。党小组会按每个党小组计，其余按党支部计；"
+        note = note_label("写了会议记录的会议才算召开。党小组会按每个党小组计，其余按党支部计；"
                       "“逾期”表示本期和上一期都还没有召开。", self)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #6b6560;")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from ..services import ValidationFailed, issues, lists
 from ..store import Store
+from .widgets import close_buttons, note_label
 
 RETIRED = "（已停用）"
 
@@ -135,12 +136,8 @@ class ChoiceListsDialog(QDialog):
         self.editors = {kind: ChoiceListEditor(store, kind, self) for kind in lists.CHOICE_KINDS}
         for kind, editor in self.editors.items():
             self.tabs.addTab(editor, lists.CHOICE_KINDS[kind])
-        note = QLabel("改名会同时改掉已登记记录中的名称；停用的选项不再出现在新记录的下拉列表中，已登记的记录不受影响。", self)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #6b6560;")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
+        note = note_label("改名会同时改掉已登记记录中的名称；停用的选项不再出现在新记录的下拉列表中，已登记的记录不受影响。", self)
+        buttons = close_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(note)
@@ -169,11 +166,9 @@ class TimeLimitsDialog(QDialog):
         form = QFormLayout()
         form.addRow("受理时限", self.accept_days)
         form.addRow("办结时限", self.done_days)
-        note = QLabel("从提出之日算起，0 表示当日。常见的是“当日受理、三日办结”（0 和 3）。"
+        note = note_label("从提出之日算起，0 表示当日。常见的是“当日受理、三日办结”（0 和 3）。"
                       "修改后，尚未受理或尚未办结的问题按新时限重新计算；有公开承诺日期或定事时限的问题以其为准。"
                       "周六、周日不算工作日，法定节假日暂按工作日计算。", self)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #6b6560;")
         self.message = QLabel(self)
         self.message.setObjectName("limitsMessage")
         self.message.setWordWrap(True)

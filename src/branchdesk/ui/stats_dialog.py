@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ..services import issues, lists
 from ..services.periods import PERIODS, describe, period_range
 from ..store import Store
+from .widgets import note_label
 
 
 def _rate(part: int, whole: int) -> str:
@@ -114,10 +115,8 @@ class StatsDialog(QDialog):
         layout.addLayout(bar)
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
-        note = QLabel("问题和需求按提出日期计入期间；“按时”以每件问题的办结时限（公开承诺日期、定事时限或标准时限）为准；"
+        note = note_label("问题和需求按提出日期计入期间；“按时”以每件问题的办结时限（公开承诺日期、定事时限或标准时限）为准；"
                       "居民评价“不满意”的问题会重新办理，每次评价都计入；资源和任务为当前情况。", self)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #6b6560;")
         layout.addWidget(note)
         layout.addWidget(buttons)
         self.resize(640, 720)
