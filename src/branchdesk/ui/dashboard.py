@@ -245,7 +245,9 @@ class DashboardPage(QWidget):
             from ..services import dashboard, org
 
             with self.store.session() as session:
-                choices = (org.compound_choices(session), org.grid_choices(session), dashboard.categories(session))
+                # the category filter's choices come with the other charts' numbers, after the paint
+                categories = dashboard.categories(session) if first is None else None
+                choices = (org.compound_choices(session), org.grid_choices(session), categories)
                 return (load_all(session, filters, first), dashboard.subtitle(session, filters),
                         org.community_name(session), choices)
 
@@ -257,27 +259,36 @@ class DashboardPage(QWidget):
                 return
             drawn = self._loaded(*result)
             rest = tuple(spec.name for spec in CHARTS if spec.name not in self.data)
-            if rest:
+            if rest or first is not None:
                 # once the charts in view have drawn: counting beside them would slow them down
                 self._after_drawn(drawn, lambda: count_rest(rest))
 
         def count_rest(rest: tuple[str, ...]) -> None:
             if generation == self._generation:
-                self.tasks.run(lambda _report: self._count(filters, rest), on_done=more,
+                self.tasks.run(lambda _report: self._count(filters, rest, categories=True), on_done=more,
                                on_error=self._load_failed, label="正在统计…")
 
-        def more(data: dict) -> None:
+        def more(result: tuple) -> None:
             if generation == self._generation:
+                data, categories = result
+                if categories is not None:
+                    _refill(self.category, [(c, c) for c in categories])
                 self.data.update(data)
                 self.draw_visible()
 
         self.tasks.run(work, on_done=done, on_error=self._load_failed, label="正在统计…")
 
-    def _count(self, filters, names: tuple[str, ...] | None = None) -> dict:
+    def _count(self, filters, names: tuple[str, ...] | None = None, *, categories: bool = False):
+        """The charts' numbers (those named); with categories, also the category filter's
+        choices: (numbers, choices)."""
         from ..charts import load_all
+        from ..services import dashboard
 
         with self.store.session() as session:
-            return load_all(session, filters, names)
+            data = load_all(session, filters, names)
+            if categories:
+                return data, dashboard.categories(session)
+            return data
 
     @property
     def counted(self) -> bool:
@@ -312,7 +323,8 @@ class DashboardPage(QWidget):
         compounds, self._grids, categories = choices
         _refill(self.compound, [(c.label, c.id) for c in compounds])
         self._fill_grids()
-        _refill(self.category, [(c, c) for c in categories])
+        if categories is not None:
+            _refill(self.category, [(c, c) for c in categories])
         self.data, self.subtitle, self.community = data, subtitle, community
         self.heading.setText(f"{community}　{subtitle}".strip())
         self.build_cards()
