@@ -18,7 +18,7 @@ from branchdesk.services.demo import fill_demo  # noqa: E402
 from branchdesk.ui.export_dialog import ExportDialog  # noqa: E402
 from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
 from branchdesk.ui.main_window import MainWindow  # noqa: E402
-from ui_helpers import shown_window  # noqa: E402
+from ui_helpers import press_shortcut, shown_window  # noqa: E402
 from exchange_helpers import build_qiming  # noqa: E402
 
 MESSAGES: list[str] = []
@@ -59,8 +59,8 @@ def test_members_export_is_masked_unless_full_is_chosen(qtbot, demo_window, stor
     page = demo_window.show_page(1)
     qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy)
     _save_as(monkeypatch, tmp_path / "公示")  # no suffix typed: .xlsx is added
-    page.table.setFocus()
-    qtbot.keyClick(page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # Ctrl+E
+    press_shortcut(qtbot, page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # Ctrl+E
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(ExportDialog)), timeout=5000)
     dialog = _export_dialog(page)
     assert dialog.masked.isChecked() and not dialog.full.isChecked()
     dialog.prepared_by.setText("周建华")

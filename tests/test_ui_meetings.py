@@ -141,6 +141,9 @@ def test_closing_with_unsaved_changes_asks_first(qtbot, window, store, monkeypat
     dialog.minutes.summary.setPlainText("研究本月发展党员工作")
     dialog.reject()
     assert asked == ["有未保存的修改，要保存吗？"] and dialog.isVisible()  # 取消: the typing stays
+    dialog.minutes.summary.clear()
+    dialog.reject()  # nothing left unsaved: it closes without asking again
+    assert asked == ["有未保存的修改，要保存吗？"] and not dialog.isVisible()
 
 
 def _pdf_text(document, path) -> str:

@@ -77,3 +77,17 @@ def shown_window(qtbot, qapp, store: Store):
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     return window
+
+
+def press_shortcut(qtbot, widget, key, modifiers) -> None:
+    """A shortcut typed into widget: its window is made active and the widget focused
+    first (a shortcut reaches only the active window, and the test before may have left
+    another one active)."""
+    from PySide6.QtWidgets import QApplication
+
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=5000)
+    qtbot.keyClick(widget, key, modifiers)
