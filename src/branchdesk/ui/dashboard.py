@@ -14,14 +14,15 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
+    QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
     QScrollArea, QStatusBar, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..charts import CHARTS, Table
-from ..services.periods import PERIODS, period_range
+from ..services.periods import period_range
 from ..store import Store
 from .tasks import TaskRunner
+from .widgets import period_inputs
 
 CARD_HEIGHT = 400
 SLIDE_SCALE = 1.9  # presentation mode's fonts against the dashboard's
@@ -126,15 +127,7 @@ class DashboardPage(QWidget):
 
         title = QLabel("统计图表", self)
         title.setObjectName("pageTitle")
-        self.period = QComboBox(self)
-        self.period.setObjectName("period")
-        for key, label in PERIODS:
-            self.period.addItem(label, key)
-        self.start, self.end = QDateEdit(self), QDateEdit(self)
-        for edit, name in ((self.start, "start"), (self.end, "end")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.period, self.start, self.end = period_inputs(self)
         self.compound = self._combo("compound", "全部小区")
         self.grid = self._combo("grid", "全部网格")
         self.category = self._combo("category", "全部问题类别")

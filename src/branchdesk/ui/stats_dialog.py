@@ -10,14 +10,14 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
+    QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
     QVBoxLayout, QWidget,
 )
 
 from ..services import issues, lists
-from ..services.periods import PERIODS, describe, period_range
+from ..services.periods import describe, period_range
 from ..store import Store
-from .widgets import note_label
+from .widgets import note_label, period_inputs
 
 
 def _rate(part: int, whole: int) -> str:
@@ -70,15 +70,8 @@ class StatsDialog(QDialog):
         self.setWindowTitle("工作统计")
         self.setSizeGripEnabled(True)
 
-        self.period = QComboBox(self)
-        self.period.setObjectName("period")
-        for key, label in PERIODS:
-            self.period.addItem(label, key)
-        self.start, self.end = QDateEdit(self), QDateEdit(self)
-        for edit, name in ((self.start, "start"), (self.end, "end")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.period, self.start, self.end = period_inputs(self)
+        for edit in (self.start, self.end):
             edit.dateChanged.connect(self._dates_changed)
         self.heading = QLabel(self)
         self.heading.setObjectName("statsHeading")

@@ -1,7 +1,10 @@
-"""Small widgets the dialogs share: a grey explanatory note, and a lone 关闭 button."""
+"""Small widgets the dialogs share: a grey explanatory note, a lone 关闭 button, and the
+period a count covers (本月 … 自定义 with its first and last day)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QDialogButtonBox, QLabel, QWidget
+
+from ..services.periods import PERIODS
 
 NOTE_STYLE = "color: #6b6560;"
 
@@ -20,3 +23,18 @@ def close_buttons(dialog: QDialog) -> QDialogButtonBox:
     buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def period_inputs(parent: QWidget) -> tuple[QComboBox, QDateEdit, QDateEdit]:
+    """The period choice and its first and last day (the caller fills them from
+    services.periods.period_range and enables the days for 自定义)."""
+    period = QComboBox(parent)
+    period.setObjectName("period")
+    for key, label in PERIODS:
+        period.addItem(label, key)
+    start, end = QDateEdit(parent), QDateEdit(parent)
+    for edit, name in ((start, "start"), (end, "end")):
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+    return period, start, end
