@@ -116,6 +116,17 @@ def test_without_a_community_a_new_compound_is_refused(store, tmp_path):
 
 
 # ---- party organisations --------------------------------------------------------------------
+def test_a_party_organisation_is_found_whatever_width_its_brackets(community, tmp_path):
+    """第一党小组（1-3号楼） typed with half-width brackets is the same organisation."""
+    apply(community, write(tmp_path / "a.xlsx", street_list()))
+    header = ["党组织名称", "层级", "上级党组织", "所在小区", "书记"]
+    first = [["幸福社区党委", "社区党委", None, None, None], ["启明小区党支部", "党支部", "幸福社区党委", "启明小区", None],
+             ["第一党小组（1-3号楼）", "党小组", "启明小区党支部", None, None]]
+    apply(community, write(tmp_path / "first.xlsx", first, header=header))
+    again = [*first[:2], ["第一党小组(1-3号楼)", "党小组", "启明小区党支部", None, None]]
+    assert statuses(plan(community, write(tmp_path / "again.xlsx", again, header=header))) == [UNCHANGED] * 3
+
+
 def test_party_organisations_come_top_down(community, tmp_path):
     apply(community, write(tmp_path / "a.xlsx", street_list()))
     rows = [["幸福社区党委", "社区党委", None, None, "周建华"],
@@ -126,7 +137,7 @@ def test_party_organisations_come_top_down(community, tmp_path):
     apply(community, path)
     with community.session() as s:
         labels = [c.label for c in org.party_org_choices(s)]
-        assert labels == ["启明小区党支部", "启明小区党支部 / 第一党小组(1-3号楼)"]
+        assert labels == ["启明小区党支部", "启明小区党支部 / 第一党小组（1-3号楼）"]  # kept as typed
         branch = s.scalar(select(PartyOrg).where(PartyOrg.name == "启明小区党支部"))
         assert branch.parent.name == "幸福社区党委" and branch.secretary_name == "吴涛"
     assert statuses(plan(community, path)) == [UNCHANGED] * 3  # full-width brackets compare as read

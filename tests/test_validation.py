@@ -296,3 +296,14 @@ def test_matching_indexes_without_id_numbers():
     hays = [haystack("张三", "zhangsan", "zs", "13800138000")]
     assert matching_indexes("zs", hays) == [0]
     assert matching_indexes("002x", hays) == []
+
+
+def test_titles_and_names_keep_their_chinese_punctuation():
+    from branchdesk.fields import RESOURCE_FIELDS, by_key
+    from branchdesk.validation import clean_prose, clean_text
+
+    # full-width letters, digits and spaces fold; the punctuation is the text's own
+    assert clean_prose("  每月义诊：测血压、血糖（Ａ区１号楼）\u3000 ") == "每月义诊：测血压、血糖（A区1号楼）"
+    assert clean_text("每月义诊：测血压（A区）") == "每月义诊:测血压(A区)"  # what comparisons use
+    title = by_key(RESOURCE_FIELDS)["title"]
+    assert title.parse("免费法律咨询（婚姻家庭、房产）") == "免费法律咨询（婚姻家庭、房产）"

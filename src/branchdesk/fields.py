@@ -113,7 +113,7 @@ class Field:
         return raw
 
     def _parse_text(self, raw: object) -> str | None:
-        value = v.clean_text(raw) if self.kind != MULTILINE else (str(raw).strip() if raw else "")
+        value = v.clean_prose(raw) if self.kind != MULTILINE else (str(raw).strip() if raw else "")
         if len(value) > self.max_length:
             raise v.Invalid(f"{self.label}最多 {self.max_length} 个字，现在有 {len(value)} 个。")
         return value or None

@@ -27,6 +27,21 @@ def clean_text(text: object) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
+# Full-width letters and digits (Ａ１) and the ideographic space, as their ASCII forms;
+# Chinese punctuation (，：（）、。) is left as typed: it belongs to the text.
+_PROSE_FOLD = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                                  *range(0xFF41, 0xFF5B))} | {0x3000: 0x20}
+
+
+def clean_prose(text: object) -> str:
+    """Trim and collapse spaces, fold full-width letters and digits, keep the punctuation:
+    a title or a name as the secretary typed it (每月义诊：测血压, 第一党小组（1-3号楼）).
+    Compare such texts through clean_text, which folds the punctuation too."""
+    if text is None:
+        return ""
+    return " ".join(str(text).translate(_PROSE_FOLD).split())
+
+
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),

@@ -43,7 +43,8 @@ def plan_party_orgs(session: Session, table: Table, report: Report | None = None
         row = PlannedRow(excel_row, given.cells)
         values, field_errors = parse_record(PARTY_ORG_FIELDS, raw, new=True)
         errors.update({k: v for k, v in field_errors.items() if k not in errors})
-        name, parent = values.get("name") or "", values.get("parent") or ""
+        # compared as clean_text reads them: （1-3号楼） in the file finds (1-3号楼) in the database
+        name, parent = clean_text(values.get("name")), clean_text(values.get("parent"))
         if parent in names:
             values["parent"] = names[parent]  # the stored spelling, for saving
         elif parent and parent not in {k[1] for k in seen}:
