@@ -54,9 +54,9 @@ def refresh(app, page) -> tuple[float, float]:
     started, cpu = time.perf_counter(), time.process_time()
     page.reload()
     _wait(app, lambda: page.shown_generation == page._generation, idle=True)
-    # the new canvases are shown by the layout, get their size and draw on the next rounds
+    # the new figures are put on the cards' canvases and draw on the next rounds
     cards = [page.cards[name] for name in page.in_view()]
-    _wait(app, lambda: all(hasattr(card.canvas, "renderer") for card in cards), idle=True)
+    _wait(app, lambda: all(card.drawn for card in cards), idle=True)
     page.window().repaint()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     _wait(app, lambda: page.counted)  # the other charts' numbers, counted after

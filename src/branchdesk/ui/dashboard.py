@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
     QScrollArea, QStatusBar, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
+from shiboken6 import isValid
 
 from ..charts import CHARTS, Table
 from ..services.periods import period_range
@@ -42,6 +43,23 @@ def _canvas(figure):
     return canvas
 
 
+def _swap_figure(canvas, figure) -> None:
+    """Put another figure on a canvas, as FigureCanvasQTAgg(figure) and its resize
+    would (the screen's pixel ratio, the canvas's size)."""
+    figure.set_canvas(canvas)
+    canvas.figure = figure
+    figure._original_dpi = figure.dpi
+    ratio = canvas.device_pixel_ratio
+    if ratio != 1:
+        figure._set_dpi(ratio * figure.dpi, forward=False)
+    figure.set_size_inches(canvas.width() * ratio / figure.dpi, canvas.height() * ratio / figure.dpi,
+                           forward=False)
+    # drawn when next painted, as a new canvas would be (draw_idle would draw it even in a
+    # closed window, and its draw_event start the other charts' counting there)
+    canvas._draw_pending = True
+    canvas.update()
+
+
 class ChartCard(QFrame):
     """One chart: its canvas, the table of its numbers, and 导出 (PNG, PDF, 复制)."""
 
@@ -54,6 +72,7 @@ class ChartCard(QFrame):
         self.setFixedHeight(CARD_HEIGHT)
         self.setToolTip(note)
         self.canvas: QWidget | None = None
+        self.drawn = False  # the last figure shown has drawn on the canvas
 
         self.table = QTreeWidget(self)
         self.table.setObjectName(f"table_{name}")
@@ -82,16 +101,26 @@ class ChartCard(QFrame):
         self.row.addLayout(side)
 
     def show_chart(self, figure, table: Table) -> None:
-        canvas = _canvas(figure)
-        old = self.canvas or self.placeholder
-        self.row.replaceWidget(old, canvas)
-        old.hide()
-        old.deleteLater()
-        canvas.show()
-        self.row.activate()  # sized now: the next paint (or a grab) draws it
-        self.canvas = canvas
-        self.placeholder = None
+        """The figure on the card's canvas: the first one makes the canvas, the later
+        ones take its place on it (a new canvas would mean a new renderer, and matplotlib
+        measures every text again for each renderer). drawn turns true when it has drawn."""
+        self.drawn = False
+        if self.canvas is None:
+            canvas = _canvas(figure)
+            self.row.replaceWidget(self.placeholder, canvas)
+            self.placeholder.hide()
+            self.placeholder.deleteLater()
+            canvas.show()
+            self.row.activate()  # sized now: the next paint (or a grab) draws it
+            self.canvas = canvas
+            self.placeholder = None
+        else:
+            _swap_figure(self.canvas, figure)
+        figure.canvas.mpl_connect("draw_event", self._drawn)
         fill_table(self.table, table)
+
+    def _drawn(self, _event) -> None:
+        self.drawn = True
 
 
 def fill_table(tree: QTreeWidget, table: Table) -> None:
@@ -247,8 +276,13 @@ class DashboardPage(QWidget):
         self._generation += 1
         generation = self._generation
 
+        def current() -> bool:
+            """This load is the page's latest, and the page is still there (a canvas kept
+            from an earlier load may draw, and call on, after the window closed)."""
+            return isValid(self) and generation == self._generation
+
         def done(result) -> None:
-            if generation != self._generation:  # a newer load is on its way
+            if not current():  # a newer load is on its way, or the page is gone
                 return
             drawn = self._loaded(*result)
             rest = tuple(spec.name for spec in CHARTS if spec.name not in self.data)
@@ -257,12 +291,12 @@ class DashboardPage(QWidget):
                 self._after_drawn(drawn, lambda: count_rest(rest))
 
         def count_rest(rest: tuple[str, ...]) -> None:
-            if generation == self._generation:
+            if current():
                 self.tasks.run(lambda _report: self._count(filters, rest, categories=True), on_done=more,
                                on_error=self._load_failed, label="正在统计…")
 
         def more(result: tuple) -> None:
-            if generation == self._generation:
+            if current():
                 data, categories = result
                 if categories is not None:
                     _refill(self.category, [(c, c) for c in categories])
