@@ -390,3 +390,11 @@ def test_demand_by_building_or_group_and_edit(store, place):
         "希望组织社区广场舞比赛", "open", "文体队")
     run(store, L.save_demand, {"address": "阳光花园8-1-101"}, by_group, today=TODAY)
     assert read(store, L.get_demand, by_group)["building_id"] == place.sunshine_building
+
+
+def test_the_duty_filter_offers_each_source_once(store):
+    with store.transaction() as s:
+        for title, source in (("消防检查", "街道党工委"), ("垃圾分类", "街道党工委"), ("议事会", "社区党委"), ("自查", None)):
+            L.save_responsibility(s, {"title": title, "owner_unit": "物业", "source": source})
+    with store.session() as s:
+        assert L.responsibility_sources(s) == sorted(["街道党工委", "社区党委"])

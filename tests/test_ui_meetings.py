@@ -191,3 +191,25 @@ def test_the_member_roster_prints_masked_unless_the_page_shows_whole_numbers(qtb
     masked, full = (_pdf_text(d, tmp_path / f"{n}.pdf") for n, d in enumerate(printed))
     assert "139****5678" in masked and "13912345678" not in masked
     assert "13912345678" in full
+
+
+def test_moving_an_agenda_item_takes_its_issue_with_it(qtbot, window, store):
+    with store.transaction() as s:
+        meeting_id = MT.save_meeting(s, {"kind": "党群议事会", "date": "2026-11-20", "start_time": "14:30"})
+        [(issue_id, _label)] = MT.open_issue_choices(s)
+        MT.set_agenda(s, meeting_id, [{"title": "通报"}, {"title": "楼道灯", "issue_id": issue_id}])
+        now = datetime.now()
+        S.discuss(s, issue_id, at=now)
+        S.decide(s, issue_id, {"decision": "更换灯具", "owner": "物业", "deadline": date.today() + timedelta(days=3),
+                               "level": "小区"}, at=now)
+        S.start_work(s, issue_id, at=now)  # being done: only its own row's box still offers it
+    dialog = MeetingDialog(store, meeting_id, window)
+    qtbot.addWidget(dialog)
+    table = dialog.agenda.table
+    table.setCurrentCell(1, 0)
+    dialog.findChild(QPushButton, "itemUp").click()
+    assert [r["title"] for r in dialog.agenda.rows()] == ["楼道灯", "通报"]
+    assert [r["issue_id"] for r in dialog.agenda.rows()] == [issue_id, None]
+    assert dialog.save()
+    with store.session() as s:
+        assert [(i["title"], i["issue_id"]) for i in MT.agenda(s, meeting_id)] == [("楼道灯", issue_id), ("通报", None)]

@@ -47,14 +47,15 @@ def _fail_if(errors: dict) -> None:
 
 
 def _form(fields, derived) -> tuple:
-    """The fields a form (or an import) sets: the others follow from the steps."""
+    """The fields a form (or an import) sets: the others follow from the steps. The
+    forms in the window read these (PARTNER_FORM …), so both agree."""
     return tuple(f for f in fields if f.key not in derived)
 
 
-_PARTNER_FORM = _form(PARTNER_FIELDS, PARTNER_DERIVED)
-_RESOURCE_FORM = _form(RESOURCE_FIELDS, RESOURCE_DERIVED)
-_DEMAND_FORM = _form(DEMAND_FIELDS, DEMAND_DERIVED)
-_DUTY_FORM = _form(RESPONSIBILITY_FIELDS, RESPONSIBILITY_DERIVED)
+PARTNER_FORM = _form(PARTNER_FIELDS, PARTNER_DERIVED)
+RESOURCE_FORM = _form(RESOURCE_FIELDS, RESOURCE_DERIVED)
+DEMAND_FORM = _form(DEMAND_FIELDS, DEMAND_DERIVED)
+DUTY_FORM = _form(RESPONSIBILITY_FIELDS, RESPONSIBILITY_DERIVED)
 _DUTY_STATUS = by_key(RESPONSIBILITY_FIELDS)["status"]
 
 
@@ -212,7 +213,7 @@ def partner_choices(session: Session) -> list[Choice]:
 
 def get_partner(session: Session, partner_id: int) -> dict:
     partner = _live(session, Partner, partner_id)
-    return {f.key: getattr(partner, f.key) for f in _PARTNER_FORM}
+    return {f.key: getattr(partner, f.key) for f in PARTNER_FORM}
 
 
 def save_partner(session: Session, raw: dict, partner_id: int | None = None) -> int:
@@ -221,7 +222,7 @@ def save_partner(session: Session, raw: dict, partner_id: int | None = None) -> 
     raw = dict(raw)
     if partner is None:
         raw.setdefault("response_level", RESPONSE_ROUTINE)
-    values, errors = parse_record(_PARTNER_FORM, raw, new=partner is None)
+    values, errors = parse_record(PARTNER_FORM, raw, new=partner is None)
     if values.get("name"):
         same = session.scalar(select(Partner).where(Partner.name == values["name"], Partner.id != (partner_id or 0)))
         if same is not None and same.deleted_at is None:
@@ -293,7 +294,7 @@ def list_resources(session: Session) -> list:
 
 def get_resource(session: Session, resource_id: int) -> dict:
     resource = _live(session, Resource, resource_id)
-    values = {f.key: getattr(resource, f.key) for f in _RESOURCE_FORM if f.key != "categories"}
+    values = {f.key: getattr(resource, f.key) for f in RESOURCE_FORM if f.key != "categories"}
     values["categories"] = _categories_of(session, resource_id)
     return values
 
@@ -331,7 +332,7 @@ def save_resource(session: Session, raw: dict, resource_id: int | None = None) -
     provider_keys = ("provider_kind", "partner_id", "member_id", "provider_name")
     if not raw.get("provider_kind") and (resource is None or any(k in raw for k in provider_keys)):
         raw["provider_kind"] = _provider_kind(session, raw)
-    values, errors = parse_record(_RESOURCE_FORM, raw, new=resource is None)
+    values, errors = parse_record(RESOURCE_FORM, raw, new=resource is None)
 
     current = set(_categories_of(session, resource.id)) if resource is not None else set()
     categories = None
@@ -434,7 +435,7 @@ def unmatched_demands(session: Session) -> list:
 
 def get_demand(session: Session, demand_id: int) -> dict:
     demand = _live(session, Demand, demand_id)
-    values = {f.key: getattr(demand, f.key) for f in _DEMAND_FORM if f.key != "address"}
+    values = {f.key: getattr(demand, f.key) for f in DEMAND_FORM if f.key != "address"}
     values["address"] = address_of(session, demand.household_id)
     values.update(status=demand.status, resource_id=demand.resource_id, claimed_on=demand.claimed_on,
                   done_on=demand.done_on, result=demand.result, feedback=demand.feedback)
@@ -450,7 +451,7 @@ def save_demand(session: Session, raw: dict, demand_id: int | None = None, *, to
     if demand is None:
         raw.setdefault("raised_on", today)
         raw.setdefault("urgency", URGENCY_NORMAL)
-    values, errors = parse_record(_DEMAND_FORM, raw, new=demand is None)
+    values, errors = parse_record(DEMAND_FORM, raw, new=demand is None)
 
     category = values.get("category")
     if category and (demand is None or category != demand.category) and category not in demand_categories(session):
@@ -653,6 +654,14 @@ def list_responsibilities(session: Session, today: date | None = None) -> list:
     return session.execute(stmt).all()
 
 
+def responsibility_sources(session: Session) -> list[str]:
+    """The sources the duties name (街道党工委, 社区党委 …), for the list's filter."""
+    stmt = (select(Responsibility.source).distinct()
+            .where(Responsibility.deleted_at.is_(None), Responsibility.source.is_not(None))
+            .order_by(Responsibility.source))
+    return list(session.scalars(stmt))
+
+
 def overdue_responsibilities(session: Session, *, today: date) -> list:
     """Duties past their deadline and not done, the longest overdue first."""
     stmt = _duty_select().where(Responsibility.status != DUTY_DONE, Responsibility.deadline < today)
@@ -669,7 +678,7 @@ def save_responsibility(session: Session, raw: dict, responsibility_id: int | No
     unit (责任主体) or a person (责任人). Its progress is set_responsibility_status's."""
     duty = _live(session, Responsibility, responsibility_id) if responsibility_id is not None else None
     raw = {k: v for k, v in raw.items() if k not in RESPONSIBILITY_DERIVED}
-    values, errors = parse_record(_DUTY_FORM, raw, new=duty is None)
+    values, errors = parse_record(DUTY_FORM, raw, new=duty is None)
 
     def given(key):
         return values[key] if key in values else (getattr(duty, key) if duty is not None else None)

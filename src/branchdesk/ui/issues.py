@@ -20,6 +20,7 @@ from ..services import issues as S
 from ..store import Store
 from .field_inputs import FORM_STYLE, make_input
 from .forms import RecordForm, Section, address_suggestions, run_form
+from .widgets import message_label
 
 STEP_LABELS = dict(ISSUE_STEPS)
 ACTOR = Field("actor", "经办人", max_length=50, width=6, hint="谁做的这一步，如 周书记、网格员李娟")
@@ -140,11 +141,7 @@ class StepDialog(QDialog):
             inp.advance.connect(self.focusNextChild)
         for key, value in (values or {}).items():
             self.inputs[key].set_value(value)
-        self.message = QLabel(self)
-        self.message.setObjectName("stepMessage")
-        self.message.setStyleSheet("color: #c0392b;")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_label(self, "stepMessage")
         buttons = QDialogButtonBox(self)
         ok = buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
         ok.setObjectName("stepOk")

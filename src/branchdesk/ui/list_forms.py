@@ -24,6 +24,7 @@ from ..store import Store
 from .field_inputs import ChoiceInput, SearchableRefInput, SearchChoice, make_input
 from .forms import RecordForm, Section, address_suggestions, run_form
 from .issues import StepDialog
+from .widgets import message_label
 
 P = by_key(PARTNER_FIELDS)
 R = by_key(RESOURCE_FIELDS)
@@ -31,10 +32,6 @@ D = by_key(DEMAND_FIELDS)
 T = by_key(RESPONSIBILITY_FIELDS)
 C = by_key(CLAIM_FIELDS)
 ALL_COMPOUNDS = "（所有小区）"
-
-
-def _form_fields(fields: tuple[Field, ...], derived: tuple[str, ...]) -> tuple[Field, ...]:
-    return tuple(f for f in fields if f.key not in derived)
 
 
 def member_search_choices(session) -> list[SearchChoice]:
@@ -71,7 +68,7 @@ def _run_step(page, title: str, fields: tuple[Field, ...], call, values: dict | 
 # ---- 红色合伙人 --------------------------------------------------------------------------------
 class PartnerForm(RecordForm):
     NOUN = "红色合伙人"
-    FIELDS = _form_fields(PARTNER_FIELDS, lists.PARTNER_DERIVED)
+    FIELDS = lists.PARTNER_FORM
     MIN_WIDTH = 720
     COLUMNS = ((Section("单位", ("name", "kind", "response_level", "agreement_on")),
                 Section("联系", ("contact_name", "contact_phone"))),)
@@ -99,7 +96,7 @@ class ResourceForm(RecordForm):
     member, or the typed name of a department or team."""
 
     NOUN = "资源"
-    FIELDS = _form_fields(RESOURCE_FIELDS, lists.RESOURCE_DERIVED)
+    FIELDS = lists.RESOURCE_FORM
     MIN_WIDTH = 820
     COLUMNS = ((Section("资源", ("title", "categories", "compound_id", "capacity", "period")),
                 Section("提供方", ("provider_kind", "partner_id", "member_id", "provider_name", "contact_name",
@@ -215,10 +212,7 @@ class MatchDialog(QDialog):
         if found and self.table.currentItem() is None:
             self.table.setCurrentItem(self.table.topLevelItem(0))
         self.table.itemDoubleClicked.connect(lambda _i, _c: self.confirm())
-        self.message = QLabel(self)
-        self.message.setObjectName("matchMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b;")
+        self.message = message_label(self, "matchMessage")
         self.message.setVisible(not found)
         if not found:
             self.message.setText(f"资源清单中还没有服务“{row.category}”的资源。请先在资源清单中登记，"
@@ -316,7 +310,7 @@ def close_demand(page, row) -> bool:
 # ---- 责任清单 ----------------------------------------------------------------------------------
 class ResponsibilityForm(RecordForm):
     NOUN = "任务"
-    FIELDS = _form_fields(RESPONSIBILITY_FIELDS, lists.RESPONSIBILITY_DERIVED)
+    FIELDS = lists.DUTY_FORM
     MIN_WIDTH = 560
 
     def load_choices(self, session):

@@ -22,13 +22,12 @@ from ..services import NotFound, ValidationFailed, org
 from ..services import meetings as S
 from ..services.search import haystack, matching_indexes
 from ..store import Store
-from .widgets import NOTE_STYLE, close_buttons, note_label
+from .widgets import ERROR_STYLE, NOTE_STYLE, close_buttons, message_label, note_label
 from .forms import RecordForm, Section, run_form
 
 ROLE_LABELS = dict(ATTENDEE_ROLES)
 PRINTS = (("notice", "打印通知…"), ("agenda", "打印议程…"), ("signin", "打印签到表…"), ("minutes", "打印会议记录…"))
 STATUS_LABELS = dict(ATTENDANCE)
-ERROR_STYLE = "color: #c0392b;"
 
 
 def now() -> datetime:
@@ -121,6 +120,13 @@ def _buttons(parent: QWidget, specs) -> QVBoxLayout:
     return column
 
 
+def _choose(box: QComboBox, value: object, text: str) -> None:
+    """Select value in box, adding it first if the box does not offer it (an issue already done)."""
+    if box.findData(value) < 0:
+        box.addItem(text, value)
+    box.setCurrentIndex(box.findData(value))
+
+
 def _move_row(table: QTableWidget, step: int, cell_widgets: tuple[int, ...] = ()) -> None:
     """Move the current row up (-1) or down (+1), its items and its combo boxes."""
     row = table.currentRow()
@@ -130,9 +136,9 @@ def _move_row(table: QTableWidget, step: int, cell_widgets: tuple[int, ...] = ()
     for col in range(table.columnCount()):
         if col in cell_widgets:
             a, b = table.cellWidget(row, col), table.cellWidget(other, col)
-            ai, bi = a.currentIndex(), b.currentIndex()
-            a.setCurrentIndex(bi) if a.count() == b.count() else None
-            b.setCurrentIndex(ai) if a.count() == b.count() else None
+            a_item, b_item = (a.currentData(), a.currentText()), (b.currentData(), b.currentText())
+            _choose(a, *b_item)
+            _choose(b, *a_item)
         else:
             a, b = table.takeItem(row, col), table.takeItem(other, col)
             table.setItem(row, col, b)
@@ -553,11 +559,7 @@ class MeetingDialog(QDialog):
         self.tabs.addTab(self.attendance, "参会人员（签到）")
         self.tabs.addTab(self.minutes, "会议记录")
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.message = QLabel(self)
-        self.message.setObjectName("meetingMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.hide()
+        self.message = message_label(self, "meetingMessage")
         buttons = QDialogButtonBox(self)
         self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("saveMeeting")
@@ -590,13 +592,11 @@ class MeetingDialog(QDialog):
     # ---- loading ----
     def load(self) -> None:
         with self.store.session() as session:
-            basics = S.get_meeting(session, self.meeting_id)
+            self._show_basics(session)
             items = S.agenda(session, self.meeting_id)
             people = S.attendees(session, self.meeting_id)
-            meeting = session.get(S.Meeting, self.meeting_id)
-            summary, self.had_minutes = meeting.summary, meeting.minutes_at is not None
-            org_name = next((c.label for c in org.party_org_choices(session) if c.id == basics["party_org_id"]), "")
-        self._show_basics(basics, org_name)
+            minutes = S.minutes_of(session, self.meeting_id)
+        summary, self.had_minutes = minutes["summary"], minutes["minutes_at"] is not None
         self.agenda.load(items)
         self.attendance.load(people)
         self._saved_items = {i["id"]: i for i in items}
@@ -611,7 +611,10 @@ class MeetingDialog(QDialog):
         typed = {str(k): b.values() for k, b in self.minutes.blocks.items()}
         return repr((self.agenda.rows(), self.attendance.rows(), typed, self.minutes.summary.toPlainText()))
 
-    def _show_basics(self, basics: dict, org_name: str) -> None:
+    def _show_basics(self, session) -> None:
+        """The heading: title, kind, time, place, host, recorder and holding organisation."""
+        basics = S.get_meeting(session, self.meeting_id)
+        org_name = next((c.label for c in org.party_org_choices(session) if c.id == basics["party_org_id"]), "")
         title = basics.get("title") or basics["kind"]
         self.setWindowTitle(f"会议：{title}")
         when = f"{basics['date']:%Y-%m-%d} {basics['start_time']}" + (
@@ -630,10 +633,7 @@ class MeetingDialog(QDialog):
         if run_form(MeetingForm, self, self.store, self.meeting_id) is not None:
             self.saved = True
             with self.store.session() as session:
-                basics = S.get_meeting(session, self.meeting_id)
-                org_name = next((c.label for c in org.party_org_choices(session) if c.id == basics["party_org_id"]),
-                                "")
-            self._show_basics(basics, org_name)
+                self._show_basics(session)
 
     # ---- saving ----
     def save(self) -> bool:

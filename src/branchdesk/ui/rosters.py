@@ -8,7 +8,6 @@ from datetime import date
 from ..fields import (
     BOOL,
     CENTER_HOUSEHOLD_FIELDS,
-    CHOICE,
     DATE,
     DEMAND_FIELDS,
     DEMAND_STATUSES,
@@ -22,6 +21,7 @@ from ..fields import (
     URGENCIES,
     FOUR_HAVES,
     ISSUE_FIELDS,
+    ISSUE_STATE_FIELD,
     MEETING_COUNT_FIELDS,
     MEETING_FIELDS,
     LEADER_FIELDS,
@@ -148,15 +148,15 @@ def _issue_categories(session):
     return [(c, c) for c in issues.issue_categories(session)]
 
 
-_STATE = Field("state", "进度", CHOICE, choices=issues.ISSUE_STATES, width=4)
 _DUE = Field("due_on", "办结时限", DATE, width=9)
+OVERDUE_FILTER = FilterSpec("是否逾期（全部）", "overdue", lambda _s: [(True, "已逾期"), (False, "未逾期")])
 _OVERDUE = Field("overdue", "逾期", BOOL, width=3)
 _OWNER = Field("owner", "责任人", width=8)
 ISSUES = RosterSpec(
     key="issues", title="居民问题", measure="件", heading="居民问题（五事制）", add_text="提事（登记问题）",
     edit_text="办理…",
     columns=[Column.of(IS["number"]), Column.of(IS["raised_at"]), Column.of(IS["category"]),
-             Column.of(IS["building_id"]), Column.of(IS["description"]), Column.of(_STATE), Column.of(_OWNER),
+             Column.of(IS["building_id"]), Column.of(IS["description"]), Column.of(ISSUE_STATE_FIELD), Column.of(_OWNER),
              Column.of(_DUE), Column.of(_OVERDUE), Column.of(IS["source"]), Column.of(IS["reporter_name"]),
              Column.of(IS["reporter_phone"])],
     search_attrs=("number", "description", "category", "building", "reporter_name", "reporter_phone", "owner"),
@@ -165,7 +165,7 @@ ISSUES = RosterSpec(
     restore=issues.restore_issues, open_form=_open_issue, describe=lambda row: row.number,
     filters=[FilterSpec("全部进度", "state", lambda _s: list(issues.ISSUE_STATES)),
              FilterSpec("全部类别", "category", _issue_categories),
-             FilterSpec("是否逾期（全部）", "overdue", lambda _s: [(True, "已逾期"), (False, "未逾期")]),
+             OVERDUE_FILTER,
              BUILDING_FILTER],
 )
 
@@ -274,10 +274,8 @@ RESPONSIBILITIES = RosterSpec(
     restore=lists.restore_responsibilities, open_form=_list_form("open_responsibility_form"),
     describe=lambda row: row.title[:16], exchange_kind="responsibilities",
     filters=[FilterSpec("全部完成情况", "status", lambda _s: list(DUTY_STATUSES)),
-             FilterSpec("是否逾期（全部）", "overdue", lambda _s: [(True, "已逾期"), (False, "未逾期")]),
-             FilterSpec("全部来源", "source", lambda s: [(x, x) for x in sorted({r.source for r in
-                                                                              lists.list_responsibilities(s)
-                                                                              if r.source})])],
+             OVERDUE_FILTER,
+             FilterSpec("全部来源", "source", lambda s: [(x, x) for x in lists.responsibility_sources(s)])],
     actions=(PageAction("更新进展…", _list_step("update_duty"), "Ctrl+D", lambda row: True,
                         "改为进行中或已完成，写下落实情况"),),
 )

@@ -6,13 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
+    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QListWidget, QListWidgetItem,
     QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ..services import ValidationFailed, issues, lists
 from ..store import Store
-from .widgets import close_buttons, note_label
+from .widgets import close_buttons, message_label, note_label
 
 RETIRED = "（已停用）"
 
@@ -29,11 +29,7 @@ class ChoiceListEditor(QWidget):
         self.items.setObjectName("items")
         self.items.currentRowChanged.connect(self._update_buttons)
         self.items.itemDoubleClicked.connect(lambda _i: self.rename())
-        self.message = QLabel(self)
-        self.message.setObjectName("choiceMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b;")
-        self.message.hide()
+        self.message = message_label(self, "choiceMessage")
         self.buttons: dict[str, QPushButton] = {}
         column = QVBoxLayout()
         for key, text, slot in (("add", "添加…", self.add), ("rename", "改名…", self.rename),
@@ -169,11 +165,7 @@ class TimeLimitsDialog(QDialog):
         note = note_label("从提出之日算起，0 表示当日。常见的是“当日受理、三日办结”（0 和 3）。"
                       "修改后，尚未受理或尚未办结的问题按新时限重新计算；有公开承诺日期或定事时限的问题以其为准。"
                       "周六、周日不算工作日，法定节假日暂按工作日计算。", self)
-        self.message = QLabel(self)
-        self.message.setObjectName("limitsMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b;")
-        self.message.hide()
+        self.message = message_label(self, "limitsMessage")
         buttons = QDialogButtonBox(self)
         ok = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
         ok.setObjectName("limitsOk")

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QDialogButtonBox, Q
 from ..services.periods import PERIODS
 
 NOTE_STYLE = "color: #6b6560;"
+ERROR_STYLE = "color: #c0392b;"
 
 
 def note_label(text: str, parent: QWidget) -> QLabel:
@@ -15,6 +16,17 @@ def note_label(text: str, parent: QWidget) -> QLabel:
     note.setWordWrap(True)
     note.setStyleSheet(NOTE_STYLE)
     return note
+
+
+def message_label(parent: QWidget, name: str) -> QLabel:
+    """The red line under a dialog's fields where the service's refusal is shown; hidden
+    until there is something to say."""
+    message = QLabel(parent)
+    message.setObjectName(name)
+    message.setWordWrap(True)
+    message.setStyleSheet(ERROR_STYLE)
+    message.hide()
+    return message
 
 
 def close_buttons(dialog: QDialog) -> QDialogButtonBox:
