@@ -217,7 +217,7 @@ def test_an_unknown_issue_category_names_the_list(store, tmp_path, capsys):
     path = _write(tmp_path / "问题.xlsx", [
         [None, TODAY, "居民来访", "宠物扰民", None, None, "狗叫", "提事", None, None, None, None, None]])
     problem = _one_problem(store, path)
-    assert problem.startswith("类别：问题类别“宠物扰民”不在系统的问题类别中：请先在软件的“问题类别”里添加这个问题类别，"
+    assert problem.startswith("类别：问题类别“宠物扰民”不在系统的问题类别中：请先在软件的“设置 ▸ 选项列表 ▸ 问题类别”中添加这个问题类别，"
                               "或改为以下之一：环境卫生、设施维修、")
     with store.transaction() as s:
         lists.add_choice(s, ISSUE_CATEGORY, "宠物扰民")

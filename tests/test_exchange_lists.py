@@ -146,7 +146,7 @@ def test_an_unknown_demand_category_is_refused_and_nothing_changes(filled, tmp_p
     code, out, err = run_cli(filled, capsys, "import", path, "--errors", tmp_path / "退回.xlsx")
     assert code == 1
     assert "文件“需求.xlsx”，工作表“居民需求”" in out
-    assert ("第 3 行 希望有宠物寄养：需求类别：需求类别“宠物服务”不在系统的需求类别中：请先在软件的“需求类别”里添加这个"
+    assert ("第 3 行 希望有宠物寄养：需求类别：需求类别“宠物服务”不在系统的需求类别中：请先在软件的“设置 ▸ 选项列表 ▸ 需求类别”中添加这个"
             "需求类别，或改为以下之一：亲子娱乐、文体赛事、生活服务、健康保健、助老助残、便民维修、法律咨询、就业帮扶。") in out
     assert "没有导入任何数据" in err
     assert db_dump(filled) == before

@@ -95,7 +95,7 @@ def _check_resource(lookups: Lookups, values: dict, old: dict | None, errors: di
         current = set(old["categories"]) if old else set()  # a retired category stays on its records
         unknown = [c for c in values["categories"] if c not in lookups.choices(DEMAND_CATEGORY) and c not in current]
         if unknown and "categories" not in errors:
-            errors["categories"] = (f"服务类别“{'、'.join(unknown)}”不在系统的需求类别中：请先在软件的“需求类别”里添加，"
+            errors["categories"] = (f"服务类别“{'、'.join(unknown)}”不在系统的需求类别中：请先在软件的“设置 ▸ 选项列表 ▸ 需求类别”中添加，"
                                     f"或改为以下之一：{'、'.join(lookups.choices(DEMAND_CATEGORY))}。")
     if "provider_name" in values or "provider_kind" in values:
         name = values.get("provider_name", old["provider_name"] if old else None)

@@ -103,7 +103,7 @@ def check_choice(lookups: Lookups, kind: str, name: str, value: str | None, erro
         return
     known = lookups.choices(kind)
     if value not in known:
-        errors[key] = (f"{name}“{value}”不在系统的{name}中：请先在软件的“{where}”里添加这个{name}，"
+        errors[key] = (f"{name}“{value}”不在系统的{name}中：请先在软件的“设置 ▸ 选项列表 ▸ {where}”中添加这个{name}，"
                        f"或改为以下之一：{'、'.join(known)}。")
 
 
