@@ -20,7 +20,7 @@ from ..services import issues as S
 from ..store import Store
 from .field_inputs import FORM_STYLE, make_input
 from .forms import RecordForm, Section, address_suggestions, run_form
-from .widgets import message_label
+from .widgets import grow_to_fit, message_label
 
 STEP_LABELS = dict(ISSUE_STEPS)
 ACTOR = Field("actor", "经办人", max_length=50, width=6, hint="谁做的这一步，如 周书记、网格员李娟")
@@ -172,6 +172,7 @@ class StepDialog(QDialog):
             if not shown or any(key not in self.inputs for key in exc.errors):
                 self.message.setText("；".join(t for k, t in exc.errors.items() if k not in self.inputs) or str(exc))
                 self.message.show()
+            grow_to_fit(self)
             return
         self.accept()
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from ..services import ValidationFailed, issues, lists
 from ..store import Store
-from .widgets import close_buttons, message_label, note_label
+from .widgets import close_buttons, grow_to_fit, message_label, note_label
 
 RETIRED = "（已停用）"
 
@@ -180,7 +180,8 @@ class TimeLimitsDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
         # a wrapped label asks for its height only once the width is known
-        self.resize(480, layout.totalHeightForWidth(480) if layout.hasHeightForWidth() else 280)
+        self.resize(480, 200)
+        grow_to_fit(self)
 
     def save(self) -> None:
         try:
@@ -189,5 +190,6 @@ class TimeLimitsDialog(QDialog):
         except ValidationFailed as exc:
             self.message.setText("；".join(exc.errors.values()))
             self.message.show()
+            grow_to_fit(self)
             return
         self.accept()

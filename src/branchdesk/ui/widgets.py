@@ -29,6 +29,14 @@ def message_label(parent: QWidget, name: str) -> QLabel:
     return message
 
 
+def grow_to_fit(dialog: QDialog) -> None:
+    """Make the dialog tall enough for what its wrapped lines now say (a message just shown)."""
+    layout = dialog.layout()
+    need = layout.totalHeightForWidth(dialog.width()) if layout.hasHeightForWidth() else layout.sizeHint().height()
+    if need > dialog.height():
+        dialog.resize(dialog.width(), need)
+
+
 def close_buttons(dialog: QDialog) -> QDialogButtonBox:
     """关闭 (and Esc) for a dialog that saves as it goes."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
