@@ -37,7 +37,10 @@ QT_PACKAGES=(
     libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
     libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
 )
-TOOL_PACKAGES=(poppler-utils)  # pdftotext / pdftoppm for the printout tests
+TOOL_PACKAGES=(
+    poppler-utils  # pdftotext / pdftoppm for the printout tests
+    binutils       # objdump / strip: build_installer.py reads and trims the bundle's libraries
+)
 
 is_installed() {  # is_installed NAME: the dpkg package is installed
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
@@ -71,6 +74,20 @@ python_ok() {  # the interpreter exists, is new enough and can make virtualenvs
         "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1
 }
 
+python_minor() {
+    "$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true
+}
+
+libpython_missing() {  # PyInstaller (build_installer.py) needs the interpreter's shared library
+    local minor libdir
+    minor="$(python_minor)"
+    [ -n "$minor" ] || return 1
+    libdir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")' 2>/dev/null || true)"
+    [ -n "$libdir" ] && [ -e "$libdir/libpython$minor.so.1.0" ] && return 1
+    { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "libpython$minor\.so\.1\.0" && return 1
+    return 0
+}
+
 missing_specs() {
     local spec
     for spec in "${QT_PACKAGES[@]}" "${TOOL_PACKAGES[@]}"; do
@@ -88,6 +105,9 @@ missing_specs() {
         else
             printf '%s\n' "python3" "python3-venv"
         fi
+    fi
+    if python_ok && libpython_missing; then
+        printf '%s\n' "libpython$(python_minor)"
     fi
     if [ "$WITH_LIBREOFFICE" = "1" ] && ! command -v soffice >/dev/null 2>&1 \
             && ! command -v libreoffice >/dev/null 2>&1; then

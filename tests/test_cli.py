@@ -40,8 +40,55 @@ def test_demo_then_selftest_on_the_default_database(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "启动到主窗口首次绘制" in done.stdout
     assert "页面“党员”已加载，180 行" in done.stdout and "自检通过。" in done.stdout
+    # what a bundle could lack: Qt's Chinese, the icon, and the PDF, chart and Excel writers
+    for line in ("✓ Qt 中文界面翻译已加载", "✓ 程序图标已加载", "✓ 党员名册 PDF 已生成",
+                 "✓ 统计图表 PNG 和统计报告 PDF 已生成，10 张图表", "✓ 党员名册 Excel 已导出并读回，180 人导出后原样读回"):
+        assert line in done.stdout
     from branchdesk.ui.main_window import PAGE_TITLES
     assert sorted(p.name for p in shots.iterdir()) == sorted(f"{n}-{t}.png" for n, t in enumerate(PAGE_TITLES, 1))
+
+
+def test_selftest_startup_only_reports_the_moment_of_the_first_paint(tmp_path):
+    import time
+
+    started = time.time()
+    done = run("selftest", "--startup-only", data_dir=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    moment = float(done.stdout.split("（时刻 ", 1)[1].split("）", 1)[0])
+    assert started < moment < time.time()
+    assert "页面" not in done.stdout  # no page was visited
+
+
+def test_a_bug_in_a_slot_is_logged_and_told_in_one_sentence(qtbot, tmp_path):
+    """Without a console (the Windows program has none) an exception in a slot would vanish."""
+    import logging
+    import sys
+
+    from PySide6.QtCore import QTimer
+
+    from branchdesk.app import Launch
+
+    told: list[str] = []
+    before = sys.excepthook
+    launch = Launch(tmp_path / "new.db", create=True, on_error=pytest.fail)
+    launch.report_unexpected(told.append)
+    try:
+        def broken():
+            raise ValueError("坏了")
+
+        records: list[logging.LogRecord] = []
+        handler = logging.Handler()
+        handler.emit = records.append
+        logging.getLogger("branchdesk.app").addHandler(handler)
+        QTimer.singleShot(0, broken)
+        qtbot.waitUntil(lambda: bool(told))
+        assert told[0].startswith("程序出错：坏了。") and "branchdesk.log" in told[0]
+        assert records and records[0].exc_info[0] is ValueError  # the traceback is in the log
+    finally:
+        logging.getLogger("branchdesk.app").removeHandler(handler)
+        launch.window.close()
+        launch.close()
+    assert sys.excepthook is before  # closing gives the hook back
 
 
 def test_selftest_refuses_a_missing_database_before_any_window(tmp_path):

@@ -9,6 +9,7 @@ is rare: a backup or a migration that cannot be written."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class Launch:
         self.exit_code: int | None = None  # set when opening failed
         self.running = False  # inside exec(): a failure ends the event loop
         self._on_error = on_error or self._show_error
+        self._on_unexpected = self._show_unexpected
+        self._previous_hook = None
         self.window.first_painted.connect(self._open)
         self.window.show()
 
@@ -55,14 +58,38 @@ class Launch:
 
         QMessageBox.critical(self.window, "无法打开数据库", message)
 
+    def report_unexpected(self, on_unexpected: Callable[[str], None] | None = None) -> None:
+        """From now until close(), an exception no code caught (a bug in a slot) is logged
+        and told in one sentence. Otherwise it would only print to a console the secretary
+        does not have: the Windows program has none."""
+        if on_unexpected is not None:
+            self._on_unexpected = on_unexpected
+        self._previous_hook, sys.excepthook = sys.excepthook, self._unexpected
+
+    def _unexpected(self, kind, exc, trace) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, trace)
+            return
+        log.error("unexpected error", exc_info=(kind, exc, trace))
+        self._on_unexpected(f"程序出错：{exc}。刚才的操作可能没有完成，已保存的数据不受影响；"
+                            "详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。")
+
+    def _show_unexpected(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(self.window, "程序出错", message)
+
     def close(self) -> None:
         self.window.wait_for_tasks()
         if self.store is not None:
             self.store.close()
+        if self._previous_hook is not None:
+            sys.excepthook, self._previous_hook = self._previous_hook, None
 
 
 def run_gui(path: Path, *, create: bool) -> int:
     launch = Launch(path, create=create)
+    launch.report_unexpected()
     launch.running = True
     try:
         code = launch.app.exec()

@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="在数据库中填入示例社区（重复运行不会重复添加）")
     selftest = sub.add_parser("selftest", help="在后台打开主窗口、逐页检查并报告启动耗时")
     selftest.add_argument("--screenshots", metavar="DIR", type=Path, help="把每一页截图保存到该文件夹")
+    selftest.add_argument("--startup-only", action="store_true",
+                          help="只测量启动到主窗口首次绘制的时间（同时打印该时刻的 Unix 时间戳），不逐页检查")
     imp = sub.add_parser("import", help="从 Excel 或 CSV 文件导入名册：先逐行检查，全部无误才导入")
     imp.add_argument("file", metavar="FILE", type=Path, help="要导入的 .xlsx、.xls 或 .csv 文件")
     imp.add_argument("--kind", metavar="KIND", help="名册类型（同 export 的 KIND）；不写时按表头判断")
@@ -159,7 +161,7 @@ def _run(args) -> int:
     if command == "selftest":
         from .ui.selftest import run_selftest
 
-        return run_selftest(path, create=create, screenshots=args.screenshots)
+        return run_selftest(path, create=create, screenshots=args.screenshots, startup_only=args.startup_only)
     from .app import run_gui
 
     return run_gui(path, create=create)

@@ -5,7 +5,7 @@ import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME, __version__
@@ -66,6 +66,11 @@ def setup_application(app: QApplication) -> None:
     font.setPointSizeF(max(font.pointSizeF(), 10.5))
     app.setFont(font)
     install_translations(app)
+    icon = resource_dir() / "icons" / "branchdesk.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    else:
+        log.warning("the app icon %s is missing", icon)
     app.setProperty("branchdesk_ready", True)
 
 
