@@ -122,8 +122,7 @@ def folder_size(folder: Path) -> int:
 # ---------------------------------------------------------------- check
 
 def program(bundle: Path) -> Path:
-    """The program that answers on the command line (on Windows the console one)."""
-    return bundle / ("branchdesk-cli.exe" if WINDOWS else "branchdesk")
+    return bundle / ("branchdesk.exe" if WINDOWS else "branchdesk")
 
 
 def clean_environment(data_dir: Path) -> dict[str, str]:
@@ -212,11 +211,27 @@ def report_figures(bundle: Path, runs: int) -> None:
     if verdict == "OVER":
         for name, part in largest_parts(bundle):
             say(f"    {part / 2**20:5.1f} MB  {name}")
+        linux_only = linux_only_size(bundle)
+        if linux_only:
+            say(f"    of the whole, {linux_only / 2**20:.0f} MB are what only a Linux bundle carries (Qt's ICU "
+                f"data, which Windows provides, and the system libraries beside libpython): "
+                f"{size - linux_only / 2**20:.0f} MB without them")
     bundled, source = startup_figures(bundle, runs)
     ratio = bundled / source
     verdict = "ok" if ratio <= STARTUP_RATIO_TARGET else "OVER"
     say(f"start-up to the first painted window (median of {runs}): bundle {bundled:.2f} s, source "
         f"{source:.2f} s = {ratio:.2f}x, target at most {STARTUP_RATIO_TARGET}x: {verdict}")
+
+
+def linux_only_size(bundle: Path) -> int:
+    """Bytes of the parts a Windows bundle does without: Qt's own ICU (Windows has one) and
+    the Linux system libraries PyInstaller copies beside libpython (X11, xcb, glib, ...)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    internal = bundle / "_internal"
+    icu = [p for p in (internal / "PySide6" / "Qt" / "lib").glob("libicu*") if not p.is_symlink()]
+    system = [p for p in internal.glob("lib*.so*") if not p.is_symlink() and not p.name.startswith("libpython")]
+    return sum(p.stat().st_size for p in icu + system)
 
 
 def largest_parts(bundle: Path, count: int = 8) -> list[tuple[str, int]]:
