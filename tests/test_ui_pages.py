@@ -729,3 +729,39 @@ def test_window_geometry_and_page_are_remembered(qtbot, store, roster, tmp_path)
     again = open_window(qtbot, store)
     assert again.geometry() == before
     assert again.sidebar.currentRow() == 3 and again.stack.currentWidget().objectName() == "page_leaders"
+
+
+# ---- a first start: an empty database -----------------------------------------------------
+def test_an_empty_database_points_to_import_and_fills_the_demo_from_the_file_menu(qtbot, store, monkeypatch):
+    """The secretary has no command line: the demo comes from 文件 ▸ 填入示例社区, asks
+    first, backs the database up and fills every page."""
+    window = open_window(qtbot, store)
+    page = window.pages[0]
+    wait_idle(qtbot, page)
+    hint = page.details.text()
+    assert "文件 ▸ 从 Excel 导入" in hint and "文件 ▸ 填入示例社区" in hint and "命令行" not in hint
+    from PySide6.QtWidgets import QMenu
+
+    assert window.act_demo in window.findChild(QMenu, "fileMenu").actions()
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, title, text, *a: asked.append(text)
+                        or QMessageBox.StandardButton.No)
+    window.act_demo.trigger()
+    assert asked and "建议只填入新的或练习用的数据库" in asked[0]
+    with store.session() as s:
+        assert org.community_name(s) == ""  # 否: nothing was added
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text: told.append(text))
+    window.act_demo.trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=60_000)
+    assert told[0].startswith("已填入示例社区“光明社区”")
+    assert window.act_demo.isEnabled()
+    assert any(p.name.startswith("branchdesk-") and "before-demo" in p.name
+               for p in (store.path.parent / "backups").iterdir())
+    wait_idle(qtbot, page)
+    assert "光明社区" in tree_rows(page)
+    members = members_page(qtbot, window)
+    assert members.model.rowCount() == 180

@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.pages: list[QWidget] = []
         self.first_paint_at: float | None = None  # time.perf_counter() of the first paint
+        self.demo_tasks = None  # made when 填入示例社区 is first used
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_TITLE} {__version__}")
         self.setStyleSheet(STYLE)
@@ -153,6 +154,8 @@ class MainWindow(QMainWindow):
             templates.addAction(f"{text}导入模板…").triggered.connect(
                 lambda _c=False, k=kind: self._save_template(k))
         menu.addSeparator()
+        self.act_demo = add("填入示例社区…", self.fill_demo)
+        menu.addSeparator()
         add("退出", self.close, "Ctrl+Q")
 
     def _add_other_menus(self) -> None:
@@ -205,6 +208,53 @@ class MainWindow(QMainWindow):
                 page.reload()
         self.statusBar().showMessage(f"已导入 {saved} 条记录（导入前已自动备份数据库）。", 10000)
 
+    def fill_demo(self) -> None:
+        """The demo community, for a first look or for practice: from the window, since the
+        secretary has no command line. Backed up first, one transaction, off the GUI thread."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from .tasks import TaskRunner
+
+        answer = QMessageBox.question(
+            self, "填入示例社区",
+            "在当前数据库中填入示例社区“光明社区”：两个小区、30 栋楼、1554 户、180 名党员，"
+            "还有一年来的居民问题、三张清单和会议，供熟悉软件和练习使用。\n\n"
+            "示例数据和真实数据放在一起不易区分，建议只填入新的或练习用的数据库。"
+            "填入前会自动备份数据库；已经填入过的不会重复添加。\n\n现在填入吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        store = self.store
+
+        def work(_report) -> str:
+            from ..services.demo import fill_demo
+            from ..store import backup_database
+
+            backup_database(store.path, "before-demo")
+            with store.transaction() as session:
+                return fill_demo(session)
+
+        if self.demo_tasks is None:
+            self.demo_tasks = TaskRunner(self)
+        self.act_demo.setEnabled(False)
+        self.demo_tasks.run(work, on_done=self._demo_filled, on_error=self._demo_failed, label="正在填入示例社区…")
+
+    def _demo_filled(self, report: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.act_demo.setEnabled(True)
+        for page in self.pages:
+            if getattr(page, "loaded", False) or page is self.org_page:
+                page.reload()
+        QMessageBox.information(self, "填入示例社区", report)
+
+    def _demo_failed(self, exc: Exception) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.act_demo.setEnabled(True)
+        QMessageBox.warning(self, "填入示例社区", f"没有填入示例社区：{exc}。数据库没有改变；"
+                            "详细信息已写入日志文件 branchdesk.log。")
+
     def export(self, kind: str) -> None:
         from .export_dialog import ExportDialog
 
@@ -252,6 +302,8 @@ class MainWindow(QMainWindow):
         """Let background loads finish before the database is closed under them."""
         for page in self.pages:
             page.tasks.wait(msecs)
+        if self.demo_tasks is not None:
+            self.demo_tasks.wait(msecs)
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -121,8 +121,9 @@ class OrgPage(QWidget):
         item = self._find(current) if current else None
         self.tree.setCurrentItem(item or self.tree.topLevelItem(0))
         if not roots:
-            self.details.setText("<p>还没有组织架构数据。</p><p>点击上方“新增楼栋”添加，"
-                                 "或在命令行运行 <b>branchdesk demo</b> 填入示例社区。</p>")
+            self.details.setText("<p>还没有组织架构数据。</p><p>导入街道发来的名册：<b>文件 ▸ 从 Excel 导入</b>"
+                                 "（Ctrl+Shift+I）；或点击上方“新增楼栋”逐栋添加。</p>"
+                                 "<p>想先看看软件怎么用：<b>文件 ▸ 填入示例社区</b>。</p>")
 
     def _add_node(self, parent: QTreeWidgetItem, node: org.OrgNode, coverage: dict) -> tuple[int, int]:
         """Adds the node and its subtree; returns (households covered, households) below it."""
@@ -207,7 +208,8 @@ class OrgPage(QWidget):
             compounds = org.compound_choices(session)
             grids = org.grid_choices(session)
         if not compounds:
-            QMessageBox.information(self, "新增楼栋", "还没有小区。请先导入组织架构，或运行 branchdesk demo 填入示例社区。")
+            QMessageBox.information(self, "新增楼栋", "还没有小区。请先从“文件 ▸ 从 Excel 导入”导入街道发来的组织架构"
+                                    "或名册，或用“文件 ▸ 填入示例社区”先看一看。")
             return
         dialog = NewBuildingDialog(self.store, compounds, grids, *self._selected_compound(), parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:

@@ -74,6 +74,12 @@ def _check_outputs(store, check) -> None:
             with store.session() as session:
                 written = export_roster(session, "members", workbook, masked=False)
                 write_template("members", folder / "template.xlsx", session)
+                if not written:  # a new database: an import refuses a header without rows
+                    from ..exchange.reader import read_workbook
+
+                    if not read_workbook(workbook):
+                        raise RuntimeError("导出的空名册读不出来")
+                    return "（还没有党员，只有表头）"
                 counts = plan_import(session, workbook, kind="members").counts
                 session.rollback()
             if counts.get("unchanged") != written or counts.get("invalid"):
