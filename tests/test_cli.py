@@ -27,6 +27,23 @@ def test_unknown_command_is_explained_in_chinese(tmp_path):
     done = run("frobnicate", data_dir=tmp_path)
     assert done.returncode == 2
     assert "命令行参数有误" in done.stderr and "Traceback" not in done.stderr
+    assert "命令：没有 'frobnicate' 这一项（可选：'open', 'demo'" in done.stderr
+    assert "invalid choice" not in done.stderr and done.stderr.startswith("用法：branchdesk")
+
+
+def test_argparse_speaks_chinese_in_its_help_and_its_mistakes(tmp_path, capsys):
+    from branchdesk.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["export", "members", "x.xlsx", "--masked", "--full"])
+    assert stop.value.code == 2
+    assert "--full：不能和 --masked 同时使用" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法：") and "显示本帮助并退出" in shown and "show this help" not in shown
+    import argparse  # other users of argparse in the process keep its English
+    assert argparse._("usage: ") == "usage: "
 
 
 def test_demo_then_selftest_on_the_default_database(tmp_path):

@@ -11,6 +11,43 @@ from . import APP_TITLE, __version__
 log = logging.getLogger("branchdesk")
 
 
+# argparse's own words (usage, option groups, its error messages), in Chinese like the rest.
+_ARGPARSE_WORDS = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "没有 %(value)r 这一项（可选：%(choices)s）",
+    "the following arguments are required: %s": "缺少 %s",
+    "unrecognized arguments: %s": "不认识的参数 %s",
+    "expected one argument": "后面要写一个值",
+    "expected at most one argument": "后面最多写一个值",
+    "expected at least one argument": "后面至少要写一个值",
+    "expected %s argument": "后面要写 %s 个值",
+    "expected %s arguments": "后面要写 %s 个值",
+    "not allowed with argument %s": "不能和 %s 同时使用",
+    "ignored explicit argument %r": "不需要写值 %r",
+    "one of the arguments %s is required": "%s 中要写一个",
+    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的值",
+    "ambiguous option: %(option)s could match %(matches)s": "%(option)s 不明确，可能是 %(matches)s",
+}
+
+
+class _ChineseArgparse:
+    """While parsing, argparse speaks Chinese; other users of argparse in the same
+    process (a test runner) keep theirs."""
+
+    def __enter__(self):
+        self.saved = argparse._, argparse.ngettext
+        argparse._ = lambda text: _ARGPARSE_WORDS.get(text, text)
+        argparse.ngettext = lambda one, many, n: _ARGPARSE_WORDS.get(one if n == 1 else many, one if n == 1 else many)
+
+    def __exit__(self, *_exc):
+        argparse._, argparse.ngettext = self.saved
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that explains mistakes in Chinese and exits with 2."""
 
@@ -28,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令")
     sub.add_parser("open", help="打开主窗口（不写命令时默认执行）")
     sub.add_parser("demo", help="在数据库中填入示例社区（重复运行不会重复添加）")
-    selftest = sub.add_parser("selftest", help="在后台打开主窗口、逐页检查并报告启动耗时")
+    selftest = sub.add_parser("selftest", help="在后台打开主窗口逐页检查，再生成 PDF、统计图表和 Excel 名册检查一遍（不修改数据库），报告启动耗时")
     selftest.add_argument("--screenshots", metavar="DIR", type=Path, help="把每一页截图保存到该文件夹")
     selftest.add_argument("--startup-only", action="store_true",
                           help="只测量启动到主窗口首次绘制的时间（同时打印该时刻的 Unix 时间戳），不逐页检查")
@@ -107,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    args = build_parser().parse_args(argv)
+    with _ChineseArgparse():
+        args = build_parser().parse_args(argv)
     _setup_logging()
     from .store import StoreError
 
