@@ -151,6 +151,11 @@ class Margins(LayoutEngine):
         for n, one in enumerate(axes):
             x = left + n * (each + gap)
             one.set_position([x / width, bottom / height, each / width, usable_h / height])
+            for axis in (one.xaxis, one.yaxis):
+                # matplotlib measures every tick label to place an axis label on each
+                # draw: not for an empty one, which draws nothing (a private switch: were
+                # it renamed, this would only cost the time again)
+                axis._autolabelpos = bool(axis.label.get_text())
 
 
 def extra_room(fig, **inches: float) -> None:
