@@ -194,8 +194,9 @@ def single_axes(title: str, subtitle: str, look: Look, *, grid: str | None = "y"
 
 def set_subtitle(ax, subtitle: str, look: Look) -> None:
     """The period and place above the plot on the left (a figure updated in place may
-    get another). At y=1 given, not found: matplotlib would measure the tick labels on
-    every draw to see whether a title must move up, and nothing is ever above the plot."""
+    get another). Its height is given (y=1): left to find it, matplotlib would measure
+    the tick labels on every draw to see whether a title must move up, and nothing is
+    ever above these plots."""
     if subtitle or ax.get_title(loc="left"):
         ax.set_title(subtitle, fontsize=look.subtitle, color=MUTED, loc="left", pad=12 * look.scale, y=1.0)
 
