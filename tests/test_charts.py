@@ -201,6 +201,50 @@ def test_every_chart_draws_its_numbers_and_its_table(numbers):
     assert heights[:3] == [0.25, 0.0, 0.0] and heights[3:] == [0.0, 0.5, 0.0]
 
 
+def _png(figure) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, before, after", [
+    ("issues-monthly", (date(2026, 1, 1), date(2026, 3, 31)), (date(2025, 12, 1), date(2026, 2, 28))),
+    # over 18 months: no numbers on the bars, every third month named
+    ("issues-monthly", (date(2024, 1, 1), date(2026, 3, 31)), (date(2024, 2, 1), date(2026, 4, 30))),
+    ("issues-category", (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 2, 28))),
+    # two categories at the top together: both bars red
+    ("issues-category", (date(2026, 1, 1), date(2026, 2, 10)), (date(2026, 2, 1), date(2026, 2, 28))),
+    ("issues-grid", (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 2, 1), date(2026, 3, 31))),
+])
+def test_a_chart_updated_in_place_draws_as_one_built_anew(store, ids, name, before, after):
+    """The dashboard puts a refresh's numbers on the figure it shows: the figure must
+    come out as one built from those numbers would, pixel for pixel, table and all."""
+    from branchdesk.charts import BY_NAME
+    from branchdesk.charts.figures import render
+
+    with store.session() as s:
+        old, new = (BY_NAME[name].load(s, D.Filters(*period, TODAY)) for period in (before, after))
+    assert old != new
+    shown = _draw(render(name, old, subtitle="之前"))
+    table = shown.update(new, "之后")
+    fresh = render(name, new, subtitle="之后")
+    assert table == fresh.table
+    assert _png(shown.figure) == _png(fresh.figure)
+
+
+def test_a_chart_of_another_shape_is_not_updated_in_place(numbers):
+    from branchdesk.charts.figures import render
+
+    monthly = render("issues-monthly", numbers["issues-monthly"])
+    assert monthly.update(numbers["issues-monthly"][:2], "") is None  # two months, not three
+    category = render("issues-category", numbers["issues-category"])
+    assert category.update(numbers["issues-category"][:1], "") is None
+    assert render("issues-category", []).update is None  # 期间没有数据 has no bars to update
+    assert _bar_widths(category.figure.axes[0]) == [1, 1, 3]  # left as it was
+
+
 def test_an_empty_period_draws_without_failing(store, ids):
     from branchdesk.charts import CHARTS, load_all
     from branchdesk.charts.figures import render

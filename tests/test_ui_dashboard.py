@@ -106,6 +106,29 @@ def test_the_filters_narrow_the_charts(qtbot, page):
     assert page.grid.currentIndex() == 0
 
 
+def _bar_heights(card) -> list[float]:
+    return [bar.get_height() for bar in card.canvas.figure.axes[0].patches]
+
+
+def test_a_refresh_puts_the_new_numbers_on_the_chart_shown(qtbot, page):
+    """A refresh of the same shape (as many months) updates the figure on the card in
+    place; its bars, labels and table show the new numbers, and it draws again."""
+    card = page.cards["issues-monthly"]
+    figure = card.canvas.figure
+    assert _bar_heights(card) == [2, 2, 1, 1, 1, 1]  # raised per month, then solved
+    page.grid.setCurrentIndex(page.grid.findText("第二网格"))
+    qtbot.waitUntil(lambda: "第二网格" in page.heading.text() and page.counted and card.drawn, timeout=30_000)
+    assert card.canvas.figure is figure
+    assert _bar_heights(card) == [0, 1, 1, 0, 0, 1]
+    assert _rows(card.table)[-1] == ("合计", "2", "1")
+    assert figure.axes[0].get_title(loc="left") == page.subtitle and "第二网格" in page.subtitle
+    # two months instead of three: a new figure
+    page.end.setDate(QDate(2026, 2, 28))
+    qtbot.waitUntil(lambda: "2026年2月28日" in page.heading.text() and page.counted and card.drawn, timeout=30_000)
+    assert card.canvas.figure is not figure and _bar_heights(card) == [0, 1, 0, 0]
+    assert _rows(card.table)[-1] == ("合计", "1", "0")
+
+
 def test_a_chart_is_saved_as_png_or_pdf_and_copied(qtbot, page, tmp_path):
     page.chart_file("issues-steps", tmp_path / "steps.png")
     page.chart_file("issues-steps", tmp_path / "steps.pdf")

@@ -3,7 +3,8 @@ table of its numbers out. Titles come from charts.CHARTS; every text is Chinese 
 drawn in the bundled font."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -12,7 +13,7 @@ from ..services.dashboard import Coverage, MeetingCount, MonthCount, Performance
 from . import BY_NAME, Table
 from .style import (
     DARK_RED, GREY, LIGHT_OCHRE, MUTED, OCHRE, RED, SAND, TEXT, Look, blend, extra_room, label_bars, legend,
-    new_figure, single_axes,
+    new_figure, set_subtitle, single_axes,
 )
 
 TOP_BUILDINGS = 12
@@ -22,6 +23,10 @@ PLAIN = Look()  # the dashboard's and the files' look
 class Chart(NamedTuple):
     figure: Figure
     table: Table
+    # update(data, subtitle) puts other numbers of the same shape (as many months or
+    # rows) on this figure and returns their table, or returns None: render anew. The
+    # dashboard refreshes with it, as building a figure's bars costs more than drawing them.
+    update: Callable[[Any, str], Table | None] | None = None
 
 
 def _share(part: int, whole: int) -> str:
@@ -48,24 +53,39 @@ def _month_label(month: str, first: bool) -> str:
 # ---- residents' issues ------------------------------------------------------------------------
 def issues_monthly(rows: list[MonthCount], *, subtitle: str = "", look: Look = PLAIN) -> Chart:
     fig, ax = single_axes(BY_NAME["issues-monthly"].title, subtitle, look)
-    x = range(len(rows))
+    months = len(rows)
+    x = range(months)
     width = 0.38
     raised = ax.bar([i - width / 2 for i in x], [r.raised for r in rows], width, color=OCHRE, label="提出")
     solved = ax.bar([i + width / 2 for i in x], [r.solved for r in rows], width, color=RED, label="办结")
-    if len(rows) <= 18:  # over a longer period the numbers would crowd: the table has them
-        small = Look(look.scale * (0.85 if len(rows) > 9 else 1))
-        label_bars(ax, raised, [str(r.raised) for r in rows], small)
-        label_bars(ax, solved, [str(r.solved) for r in rows], small)
-    every = 1 if len(rows) <= 18 else 3
-    ax.set_xticks(list(x)[::every], [_month_label(r.month, n == 0) for n, r in enumerate(rows)][::every])
+    small = Look(look.scale * (0.85 if months > 9 else 1))
+    numbers: list = []  # the texts on the bars
+
+    def fill(rows: list[MonthCount], subtitle: str) -> Table | None:
+        if len(rows) != months:
+            return None
+        while numbers:
+            numbers.pop().remove()
+        set_subtitle(ax, subtitle, look)
+        for bars, counts in ((raised, [r.raised for r in rows]), (solved, [r.solved for r in rows])):
+            for bar, n in zip(bars, counts):
+                bar.set_height(n)
+            if months <= 18:  # over a longer period the numbers would crowd: the table has them
+                numbers.extend(label_bars(ax, bars, [str(n) for n in counts], small))
+        every = 1 if months <= 18 else 3
+        ax.set_xticks(list(x)[::every], [_month_label(r.month, n == 0) for n, r in enumerate(rows)][::every])
+        _headroom(ax, max([r.raised for r in rows] + [r.solved for r in rows], default=0), look)
+        table = Table(("月份", "提出", "办结"), [(_month_label(r.month, True), str(r.raised), str(r.solved))
+                                             for r in rows])
+        table.rows.append(("合计", str(sum(r.raised for r in rows)), str(sum(r.solved for r in rows))))
+        return table
+
+    table = fill(rows, subtitle)
     ax.set_ylabel("件", fontsize=look.label, rotation=0, labelpad=14 * look.scale)
-    _headroom(ax, max([r.raised for r in rows] + [r.solved for r in rows], default=0), look)
     legend(ax, look, loc="lower right", bbox_to_anchor=(1, 1), ncols=2)
     extra_room(fig, top=0.08 * look.scale)
-    ax.set_xlim(-0.6, len(rows) - 0.4)
-    total = Table(("月份", "提出", "办结"), [(_month_label(r.month, True), str(r.raised), str(r.solved)) for r in rows])
-    total.rows.append(("合计", str(sum(r.raised for r in rows)), str(sum(r.solved for r in rows))))
-    return Chart(fig, total)
+    ax.set_xlim(-0.6, months - 0.4)
+    return Chart(fig, table, fill)
 
 
 def _ranked_bars(name: str, rows: list[tuple[str, int]], subtitle: str, look: Look, *,
@@ -73,20 +93,36 @@ def _ranked_bars(name: str, rows: list[tuple[str, int]], subtitle: str, look: Lo
     """Horizontal bars, the largest on top, with each bar's number and its share of all
     (the first `top` rows only, when given)."""
     fig, ax = single_axes(BY_NAME[name].title, subtitle, look, grid="x")
-    total = sum(n for _label, n in rows)
-    rows = rows[:top] if top else rows
-    if not rows:
+    headers = (head, unit, "占比")
+    shown = len(rows[:top] if top else rows)
+    if not shown:
         _nothing(ax, look)
-        return Chart(fig, Table((head, unit, "占比")))
-    labels = [label for label, _n in rows][::-1]
-    counts = [n for _label, n in rows][::-1]
-    colors = [RED if n == max(counts) else OCHRE for n in counts]
-    bars = ax.barh(labels, counts, color=colors, height=0.62)
-    label_bars(ax, bars, [f"{n}（{_share(n, total)}）" for n in counts], look, horizontal=True)
-    ax.set_xlim(0, max(counts) * (1.22 + 0.08 * look.scale))
+        return Chart(fig, Table(headers))
+    # bars at 0, 1, 2 … named by their tick labels, so that other names can take their place
+    bars = ax.barh(range(shown), [n for _label, n in rows[:shown]][::-1], height=0.62)
+    numbers: list = []  # the texts at the ends of the bars
+
+    def fill(rows: list[tuple[str, int]], subtitle: str) -> Table | None:
+        total = sum(n for _label, n in rows)
+        rows = rows[:top] if top else rows
+        if len(rows) != shown:
+            return None
+        while numbers:
+            numbers.pop().remove()
+        set_subtitle(ax, subtitle, look)
+        counts = [n for _label, n in rows][::-1]
+        for bar, n in zip(bars, counts):
+            bar.set_width(n)
+            bar.set_facecolor(RED if n == max(counts) else OCHRE)
+        numbers.extend(label_bars(ax, bars, [f"{n}（{_share(n, total)}）" for n in counts], look, horizontal=True))
+        ax.set_yticks(range(shown), [label for label, _n in rows][::-1])
+        ax.set_xlim(0, max(counts) * (1.22 + 0.08 * look.scale))
+        return Table(headers, [(label, str(n), _share(n, total)) for label, n in rows])
+
+    table = fill(rows, subtitle)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.spines["left"].set_visible(False)
-    return Chart(fig, Table((head, unit, "占比"), [(label, str(n), _share(n, total)) for label, n in rows]))
+    return Chart(fig, table, fill)
 
 
 def issues_category(rows: list[tuple[str, int]], *, subtitle: str = "", look: Look = PLAIN) -> Chart:

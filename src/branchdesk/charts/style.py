@@ -151,6 +151,11 @@ class Margins(LayoutEngine):
         for n, one in enumerate(axes):
             x = left + n * (each + gap)
             one.set_position([x / width, bottom / height, each / width, usable_h / height])
+            for axis in (one.xaxis, one.yaxis):
+                # matplotlib measures every tick label to place an axis label on each
+                # draw: not for an empty one, which draws nothing (a private switch: were
+                # it renamed, this would only cost the time again)
+                axis._autolabelpos = bool(axis.label.get_text())
 
 
 def extra_room(fig, **inches: float) -> None:
@@ -182,24 +187,35 @@ def single_axes(title: str, subtitle: str, look: Look, *, grid: str | None = "y"
     """A figure with one plot, the period and place written above it on the left."""
     fig = new_figure(title, look)
     ax = fig.add_subplot()
-    if subtitle:
-        ax.set_title(subtitle, fontsize=look.subtitle, color=MUTED, loc="left", pad=12 * look.scale)
+    set_subtitle(ax, subtitle, look)
     style_axes(ax, look, grid=grid)
     return fig, ax
 
 
+def set_subtitle(ax, subtitle: str, look: Look) -> None:
+    """The period and place above the plot on the left (a figure updated in place may
+    get another). Its height is given (y=1): left to find it, matplotlib would measure
+    the tick labels on every draw to see whether a title must move up, and nothing is
+    ever above these plots."""
+    if subtitle or ax.get_title(loc="left"):
+        ax.set_title(subtitle, fontsize=look.subtitle, color=MUTED, loc="left", pad=12 * look.scale, y=1.0)
+
+
 def label_bars(ax, bars, texts, look: Look, *, horizontal: bool = False, color: str = TEXT,
-               inside: bool = False) -> None:
-    """The number on (or at the end of) each bar."""
+               inside: bool = False) -> list:
+    """The number on (or at the end of) each bar; returns the texts put there."""
+    labels = []
     for bar, text in zip(bars, texts):
         if horizontal:
             x, y = bar.get_x() + bar.get_width(), bar.get_y() + bar.get_height() / 2
-            ax.annotate(text, (x, y), xytext=(-6 if inside else 5, 0), textcoords="offset points",
-                        ha="right" if inside else "left", va="center", fontsize=look.number, color=color)
+            labels.append(ax.annotate(text, (x, y), xytext=(-6 if inside else 5, 0), textcoords="offset points",
+                                      ha="right" if inside else "left", va="center", fontsize=look.number,
+                                      color=color))
         else:
             x, y = bar.get_x() + bar.get_width() / 2, bar.get_height()
-            ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                        fontsize=look.number, color=color)
+            labels.append(ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center",
+                                      va="bottom", fontsize=look.number, color=color))
+    return labels
 
 
 def legend(ax, look: Look, **kw) -> None:

@@ -54,8 +54,13 @@ def _swap_figure(canvas, figure) -> None:
         figure._set_dpi(ratio * figure.dpi, forward=False)
     figure.set_size_inches(canvas.width() * ratio / figure.dpi, canvas.height() * ratio / figure.dpi,
                            forward=False)
-    # drawn when next painted, as a new canvas would be (draw_idle would draw it even in a
-    # closed window, and its draw_event start the other charts' counting there)
+    _draw_when_painted(canvas)
+
+
+def _draw_when_painted(canvas) -> None:
+    """Draw the canvas's figure when next painted, as a new canvas would (draw_idle would
+    draw it even in a closed window, and its draw_event start the other charts' counting
+    there)."""
     canvas._draw_pending = True
     canvas.update()
 
@@ -72,6 +77,7 @@ class ChartCard(QFrame):
         self.setFixedHeight(CARD_HEIGHT)
         self.setToolTip(note)
         self.canvas: QWidget | None = None
+        self.chart = None  # the figures.Chart on the canvas
         self.drawn = False  # the last figure shown has drawn on the canvas
 
         self.table = QTreeWidget(self)
@@ -100,10 +106,27 @@ class ChartCard(QFrame):
         self.row.addWidget(self.placeholder, 1)
         self.row.addLayout(side)
 
-    def show_chart(self, figure, table: Table) -> None:
-        """The figure on the card's canvas: the first one makes the canvas, the later
-        ones take its place on it (a new canvas would mean a new renderer, and matplotlib
-        measures every text again for each renderer). drawn turns true when it has drawn."""
+    def show_numbers(self, data, subtitle: str) -> None:
+        """The chart of these numbers: the chart on the canvas takes them in place when it
+        can (as many months or rows as before), else a new figure is built."""
+        if self.chart is not None and self.chart.update is not None:
+            table = self.chart.update(data, subtitle)
+            if table is not None:
+                self.drawn = False
+                _draw_when_painted(self.canvas)
+                fill_table(self.table, table)
+                return
+        from ..charts.figures import render
+
+        self.show_chart(render(self.name, data, subtitle=subtitle))
+
+    def show_chart(self, chart) -> None:
+        """The chart's figure on the card's canvas: the first one makes the canvas, the
+        later ones take its place on it (a new canvas would mean a new renderer, and
+        matplotlib measures every text again for each renderer). drawn turns true when it
+        has drawn."""
+        figure, table = chart.figure, chart.table
+        self.chart = chart
         self.drawn = False
         if self.canvas is None:
             canvas = _canvas(figure)
@@ -374,25 +397,19 @@ class DashboardPage(QWidget):
         new canvases (they draw when next painted)."""
         if not self._stale:
             return []
-        from ..charts.figures import render
-
         canvases = []
         for name in self.in_view():
             if name in self._stale and name in self.data:
-                chart = render(name, self.data[name], subtitle=self.subtitle)
-                self.cards[name].show_chart(chart.figure, chart.table)
+                self.cards[name].show_numbers(self.data[name], self.subtitle)
                 self._stale.discard(name)
                 canvases.append(self.cards[name].canvas)
         return canvases
 
     def draw_all(self) -> None:
         """Every chart now (a test, a screenshot)."""
-        from ..charts.figures import render
-
         self.ensure_counted()
         for name in list(self._stale):
-            chart = render(name, self.data[name], subtitle=self.subtitle)
-            self.cards[name].show_chart(chart.figure, chart.table)
+            self.cards[name].show_numbers(self.data[name], self.subtitle)
         self._stale.clear()
 
     def _load_failed(self, exc: Exception) -> None:
