@@ -23,6 +23,16 @@ def test_version(tmp_path):
     assert done.returncode == 0 and done.stdout.strip() == f"branchdesk {__version__}"
 
 
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`branchdesk charts | head -1`: the pipe closes; no 程序出错, no traceback."""
+    env = dict(os.environ, BRANCHDESK_DATA_DIR=str(tmp_path), PYTHONIOENCODING="utf-8")
+    lister = subprocess.Popen([sys.executable, "-m", "branchdesk", "charts"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    lister.stdout.close()  # as head does once it has its line
+    assert lister.wait(timeout=60) == 141
+    assert lister.stderr.read() == b""
+
+
 def test_unknown_command_is_explained_in_chinese(tmp_path):
     done = run("frobnicate", data_dir=tmp_path)
     assert done.returncode == 2

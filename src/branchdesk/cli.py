@@ -157,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `branchdesk charts | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except Exception as exc:  # the user gets one sentence; the traceback goes to the log
         log.exception("unexpected error")
         print(f"程序出错：{exc}。详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。", file=sys.stderr)
