@@ -69,7 +69,8 @@ def test_demo_then_selftest_on_the_default_database(tmp_path):
     assert "页面“党员”已加载，180 行" in done.stdout and "自检通过。" in done.stdout
     # what a bundle could lack: Qt's Chinese, the icon, and the PDF, chart and Excel writers
     for line in ("✓ Qt 中文界面翻译已加载", "✓ 程序图标已加载", "✓ 党员名册 PDF 已生成",
-                 "✓ 统计图表 PNG 和统计报告 PDF 已生成，10 张图表", "✓ 党员名册 Excel 已导出并读回，180 人导出后原样读回"):
+                 "✓ 统计图表 PNG 和统计报告 PDF 已生成，10 张图表",
+                 "✓ 党员名册 Excel 已导出并导入（180 人原样读回；改动 1 个电话后导入了数据库的副本）"):
         assert line in done.stdout
     from branchdesk.ui.main_window import PAGE_TITLES
     assert sorted(p.name for p in shots.iterdir()) == sorted(f"{n}-{t}.png" for n, t in enumerate(PAGE_TITLES, 1))

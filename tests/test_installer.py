@@ -61,4 +61,4 @@ def test_the_bundle_builds_passes_its_check_and_a_broken_one_does_not(tmp_path):
     shutil.rmtree(broken / "branchdesk" / "_internal" / "python_calamine")
     done = build_installer("--check", "--dist", str(broken))
     assert done.returncode == 1, done.stdout
-    assert "✗ 党员名册 Excel 已导出并读回" in done.stdout and "FAILED: `branchdesk selftest` failed" in done.stdout
+    assert "✗ 党员名册 Excel 已导出并导入" in done.stdout and "FAILED: `branchdesk selftest` failed" in done.stdout

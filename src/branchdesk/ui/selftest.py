@@ -67,28 +67,66 @@ def _check_outputs(store, check) -> None:
             return f"，{len(CHARTS)} 张图表，报告 {pages} 页"
 
         def excel():
-            from ..exchange.importer import plan_import
-            from ..exchange.writer import export_roster, write_template
+            """Export, change one phone as a sender would in Excel, import it: on a copy
+            of the database, so the secretary's own is only read."""
+            import sqlite3
 
-            workbook = folder / "members.xlsx"
-            with store.session() as session:
-                written = export_roster(session, "members", workbook, masked=False)
-                write_template("members", folder / "template.xlsx", session)
+            from ..exchange.importer import apply_plan, plan_import
+            from ..exchange.writer import export_roster, write_template
+            from ..store import open_store
+
+            copy, workbook = folder / "copy.db", folder / "members.xlsx"
+            with sqlite3.connect(store.path) as source, sqlite3.connect(copy) as target:
+                source.backup(target)
+            with open_store(copy, create=False) as trial:
+                with trial.session() as session:
+                    written = export_roster(session, "members", workbook, masked=False)
+                    write_template("members", folder / "template.xlsx", session)
                 if not written:  # a new database: an import refuses a header without rows
                     from ..exchange.reader import read_workbook
 
                     if not read_workbook(workbook):
                         raise RuntimeError("导出的空名册读不出来")
-                    return "（还没有党员，只有表头）"
-                counts = plan_import(session, workbook, kind="members").counts
-                session.rollback()
-            if counts.get("unchanged") != written or counts.get("invalid"):
-                raise RuntimeError(f"导出 {written} 人，读回结果 {counts}")
-            return f"，{written} 人导出后原样读回"
+                    return "（还没有党员，只导出了表头）"
+                _change_one_phone(workbook)
+                with trial.transaction() as session:
+                    plan = plan_import(session, workbook, kind="members")
+                    counts = plan.counts
+                    if counts.get("changed") != 1 or counts.get("unchanged") != written - 1 or counts.get("invalid"):
+                        raise RuntimeError(f"导出 {written} 人、改动 1 个电话后读回：{counts}")
+                    apply_plan(session, plan)
+                with trial.session() as session:
+                    again = plan_import(session, workbook, kind="members").counts
+                if again.get("unchanged") != written:
+                    raise RuntimeError(f"导入后再读同一文件仍有变化：{again}")
+            return f"（{written} 人原样读回；改动 1 个电话后导入了数据库的副本）"
 
         attempt("党员名册 PDF 已生成", roster_pdf)
         attempt("统计图表 PNG 和统计报告 PDF 已生成", charts)
-        attempt("党员名册 Excel 已导出并读回", excel)
+        attempt("党员名册 Excel 已导出并导入", excel)
+
+
+def _change_one_phone(workbook: Path) -> None:
+    """Give the first member with an ID number another phone, in the workbook itself."""
+    from openpyxl import load_workbook
+
+    from ..fields import MEMBER_FIELDS
+
+    labels = {f.key: f.label for f in MEMBER_FIELDS}
+    book = load_workbook(workbook)
+    sheet = book.worksheets[0]
+    for header in sheet.iter_rows(min_row=1, max_row=10):
+        columns = {cell.value: cell.column for cell in header if cell.value}
+        if labels["phone"] in columns and labels["id_number"] in columns:
+            break
+    else:
+        raise RuntimeError("导出的名册里找不到联系电话和身份证号两列")
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        if row[columns[labels["id_number"]] - 1].value:
+            cell = row[columns[labels["phone"]] - 1]
+            cell.value = "13900000000" if cell.value != "13900000000" else "13900000001"
+            break
+    book.save(workbook)
 
 
 def run_selftest(path: Path, *, create: bool, screenshots: Path | None = None, startup_only: bool = False,
