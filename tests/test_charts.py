@@ -164,6 +164,34 @@ def test_the_filters_narrow_every_place_and_the_category(store, ids):
     assert [(m.kind, m.required) for m in february["meetings"]][:2] == [("支委会", 1), ("党小组会", 1)]
 
 
+def test_the_meetings_chart_counts_the_chosen_compounds_own_branches_and_groups(store, ids):
+    """Two compounds, each with its branch and party group: choosing one counts what it
+    must hold and what it held; a meeting naming no organisation belongs to neither."""
+    from branchdesk.models import PartyOrg
+
+    with store.transaction() as s:
+        community_id = s.query(PartyOrg).filter_by(level="community_committee").one().community_id
+        other = org.add_compound(s, community_id=community_id, name="朝阳小区")
+        committee = s.query(PartyOrg).filter_by(level="community_committee").one()
+        general = org.add_party_org(s, level="general_branch", name="朝阳小区党总支", parent_id=committee.id,
+                                    compound_id=other.id)
+        branch = org.add_party_org(s, level="branch", name="朝阳第一党支部", parent_id=general.id)
+        group = org.add_party_org(s, level="party_group", name="第一党小组", parent_id=branch.id)
+        for kind, day, held_by in (("支委会", "2026-01-12", branch.id), ("党小组会", "2026-02-02", group.id),
+                                   ("党小组会", "2026-03-02", group.id)):
+            s.add(Meeting(kind=kind, starts_at=_at(day, 14), minutes_at=_at(day, 17), party_org_id=held_by))
+        other_id = other.id
+    with store.session() as s:
+        chosen = {m.kind: (m.held, m.required) for m in D.meetings_held(s, D.Filters(START, END, TODAY,
+                                                                                      compound_id=other_id))}
+        first = {m.kind: (m.held, m.required) for m in D.meetings_held(s, D.Filters(START, END, TODAY,
+                                                                                     compound_id=ids["compound"]))}
+        both = {m.kind: (m.held, m.required) for m in D.meetings_held(s, D.Filters(START, END, TODAY))}
+    assert chosen["支委会"] == (1, 3) and chosen["党小组会"] == (2, 3)  # its branch under the 党总支, its group
+    assert first["支委会"] == (0, 3) and first["党小组会"] == (0, 3)  # the dataset's meetings name no organisation
+    assert both["支委会"] == (3, 6) and both["党小组会"] == (3, 6)
+
+
 # ---- the charts --------------------------------------------------------------------------------
 def test_every_chart_draws_its_numbers_and_its_table(numbers):
     from branchdesk.charts import CHARTS

@@ -45,7 +45,8 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("demands", "需求对接情况", D.demands_by_status, "期间收集的需求现在的状态"),
     ChartSpec("resources", "资源使用情况", D.resource_use, "现有资源中正被对接中的需求使用的和闲置的"),
     ChartSpec("meetings", "三会一课召开情况", D.meetings_held,
-              "期间应召开和已召开（已写会议记录）的三会一课；应开次数按各支部、党小组计，不受小区、网格筛选影响"),
+              "期间应召开和已召开（已写会议记录）的三会一课；应开次数按各支部、党小组计，"
+              "选了小区时只计该小区的，不受网格筛选影响"),
     ChartSpec("coverage", "各楼栋党员中心户和楼栋长覆盖情况", D.coverage,
               "党员中心户联系的住户占全楼住户的比例、有单元长的单元占比；没有楼栋长的楼栋标红"),
 )

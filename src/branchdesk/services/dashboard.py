@@ -7,6 +7,7 @@ building, resources through their compound; meetings are counted for the whole b
 The category filter is an issue category and reaches the issue charts only."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -261,19 +262,46 @@ def _periods_begun(every: str, f: Filters) -> int:
     return count
 
 
+BRANCH_LEVELS = ("branch", "general_branch")
+
+
+def _party_scope(session: Session, f: Filters) -> tuple[int, int, set[int] | None, bool]:
+    """(branches, party groups, the organisations counted, whether they hold every branch)
+    for the 三会一课. With a compound chosen: its branches (or 党总支), those below them
+    and their party groups; None counts every organisation."""
+    orgs = session.execute(select(PartyOrg.id, PartyOrg.level, PartyOrg.parent_id, PartyOrg.compound_id)).all()
+    if f.compound_id is None:
+        scope = None
+        inside = orgs
+    else:
+        scope = {o.id for o in orgs if o.level in BRANCH_LEVELS and o.compound_id == f.compound_id}
+        grown = True
+        while grown:  # a branch under the compound's 党总支, a group under a branch
+            below = {o.id for o in orgs if o.parent_id in scope and o.level in (*BRANCH_LEVELS, "party_group")}
+            grown = not below <= scope
+            scope |= below
+        inside = [o for o in orgs if o.id in scope]
+    levels = Counter(o.level for o in inside)
+    branches = levels["branch"] or levels["general_branch"] or (1 if scope is None else 0)
+    whole = scope is None or all(o.id in scope for o in orgs if o.level in BRANCH_LEVELS)
+    return branches, levels["party_group"] or branches, scope, whole
+
+
 def meetings_held(session: Session, f: Filters) -> list[MeetingCount]:
     """Each of the 三会一课: held against required in the period. 党小组会 is required of
     every party group, the others of every branch (the 党总支 where there is none), as
-    the 三会一课 tracker counts them."""
+    the 三会一课 tracker counts them. A compound chosen counts its own organisations; a
+    meeting that names none counts there only if the compound holds every branch."""
     every = meeting_service.frequencies(session)
-    held = dict(session.execute(
-        select(Meeting.kind, func.count())
-        .where(Meeting.deleted_at.is_(None), Meeting.minutes_at.is_not(None), Meeting.kind.in_(list(every)),
-               _in_period(Meeting.starts_at, f))
-        .group_by(Meeting.kind)).all())
-    levels = dict(session.execute(select(PartyOrg.level, func.count()).group_by(PartyOrg.level)).all())
-    branches = levels.get("branch") or levels.get("general_branch") or 1
-    groups = levels.get("party_group") or branches
+    branches, groups, scope, whole = _party_scope(session, f)
+    held_query = (select(Meeting.kind, func.count())
+                  .where(Meeting.deleted_at.is_(None), Meeting.minutes_at.is_not(None),
+                         Meeting.kind.in_(list(every)), _in_period(Meeting.starts_at, f))
+                  .group_by(Meeting.kind))
+    if scope is not None:
+        named = Meeting.party_org_id.in_(scope)
+        held_query = held_query.where(or_(named, Meeting.party_org_id.is_(None)) if whole else named)
+    held = dict(session.execute(held_query).all())
     rows = []
     for kind, freq in every.items():
         orgs = groups if kind == meeting_service.GROUP_KIND else branches
