@@ -146,6 +146,28 @@ def test_minutes_not_yet_written_print_as_a_form_to_fill_in(qapp, store, tmp_pat
     assert "本次会议未形成决议" not in text and "主持人签字：" in text
 
 
+def test_the_signature_line_is_never_alone_on_the_last_page_of_the_minutes(qapp, store, tmp_path):
+    """The summary grows a line at a time: where the minutes first need a second page,
+    the summary's last line goes over with the signatures."""
+    meeting_id = build_meeting(store)
+    with store.session() as s:
+        first = MT.agenda(s, meeting_id)[0]["id"]
+    for lines in range(1, 80):
+        with store.transaction() as s:
+            MT.record_minutes(s, meeting_id, discussions={first: "居民反映楼道灯坏了两周。"}, decisions={},
+                              summary="\n".join(f"小结第{n}条：会议按时结束。" for n in range(1, lines + 1)),
+                              at=datetime(2026, 11, 18, 16))
+        pdf = write(store, "minutes", tmp_path / f"minutes-{lines}.pdf", meeting_id)
+        if page_count(pdf) > 1:
+            break
+    else:
+        pytest.fail("80 lines of summary still fit on one page")
+    pages = [squeeze(text_of(pdf, n)) for n in (1, 2)]
+    assert "主持人签字" in pages[1] and f"小结第{lines}条" in pages[1]
+    # and the heading is not left behind without its first line
+    assert any("三、会议小结" in page and "小结第1条" in page for page in pages)
+
+
 def test_a_sign_in_sheet_of_300_runs_over_pages_with_its_header_on_each_and_no_name_cut(qapp, store, tmp_path):
     invitees = [{"name": f"居民{n:03d}号", "unit": f"{n % 30 + 1}号楼", "role": "other"} for n in range(1, 301)]
     meeting_id = build_meeting(store, invitees=invitees)

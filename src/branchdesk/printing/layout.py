@@ -224,9 +224,8 @@ class _Layout(_Metrics):
         self._title_block()
         blocks = self.document.blocks
         for i, block in enumerate(blocks):
-            following = blocks[i + 1] if i + 1 < len(blocks) else None
             if isinstance(block, Paragraph):
-                self._paragraph(block, following)
+                self._paragraph(block, blocks[i + 1:])
             elif isinstance(block, Table):
                 self._table(block)
             elif isinstance(block, Signatures):
@@ -266,11 +265,14 @@ class _Layout(_Metrics):
         self.y += self.mm(2)
 
     # -- running text
-    def _paragraph(self, p: Paragraph, following) -> None:
+    def _lines(self, p: Paragraph) -> tuple[list, float]:
         font = _font(p.size, p.bold)
         em = QFontMetricsF(font, self.device).horizontalAdvance("中")
-        lines = self.wrap(p.text, font, self.width, p.indent * em, p.hanging * em)
-        step = self.line_height(font, p.leading)
+        return self.wrap(p.text, font, self.width, p.indent * em, p.hanging * em), self.line_height(font, p.leading)
+
+    def _paragraph(self, p: Paragraph, following: Sequence) -> None:
+        font = _font(p.size, p.bold)
+        lines, step = self._lines(p)
         self.y += self.mm(p.before) if self.y > 0 else 0
         if p.keep_with_next and self.y > 0 and self.y + step * len(lines) + self._first_piece(following) > self.bottom:
             self.new_page()
@@ -281,15 +283,20 @@ class _Layout(_Metrics):
             self.y += step
         self.y += self.mm(p.after)
 
-    def _first_piece(self, block) -> float:
-        """How much of the next block must fit below a heading: a table's header and first
-        row, or two lines of text."""
+    def _first_piece(self, following: Sequence) -> float:
+        """How much of what follows must fit below a heading: a table's header and first
+        row, or two lines of text; a paragraph that itself keeps with what follows it
+        (the summary's end before the signatures) whole, and that next piece too."""
+        block = following[0] if following else None
+        if isinstance(block, Paragraph) and block.keep_with_next:
+            lines, step = self._lines(block)
+            return self.mm(block.before + block.after) + step * len(lines) + self._first_piece(following[1:])
         if isinstance(block, Table):
             return self.line_height(_font(block.size)) * 2.4 + self.mm(4 * PADDING_MM + block.row_height)
         if isinstance(block, Paragraph):
             return self.line_height(_font(block.size, block.bold), block.leading) * 2
         if isinstance(block, Signatures):
-            return self.mm(block.before) + self.line_height(_font(block.size)) * 1.5
+            return self.mm(min(block.before, 6)) + self.line_height(_font(block.size)) * 1.6  # as _signatures squeezes it
         return 0.0
 
     # -- bordered tables

@@ -231,9 +231,11 @@ def minutes(session: Session, meeting_id: int) -> PrintDocument:
 
     blocks.append(heading("三、会议小结"))
     summary = m.minutes["summary"]
-    if summary:
-        blocks += [Paragraph(text, indent=2, after=1) for text in summary.splitlines() if text.strip()]
+    texts = [text for text in summary.splitlines() if text.strip()] if summary else []
+    # the last of the summary goes over with the signatures: a signature line is never alone on a page
+    if texts:
+        blocks += [Paragraph(text, indent=2, after=1, keep_with_next=n == len(texts)) for n, text in enumerate(texts, 1)]
     else:
-        blocks.append(Spacer(25) if not written else Paragraph("（无）", indent=2))
+        blocks.append(Spacer(25) if not written else Paragraph("（无）", indent=2, keep_with_next=True))
     blocks.append(Signatures(("主持人签字：", "记录人签字：", "日期：")))
     return PrintDocument("会议记录", "", m.org, cn_date(m.day), blocks)
