@@ -110,6 +110,30 @@ def test_unsatisfied_reopens_and_the_second_verdict_closes(qiming):
     assert (counts.collected, counts.solved, counts.solved_in_time, counts.satisfied) == (1, 1, 0, 1)
 
 
+def test_time_limits_skip_the_holidays_and_count_the_weekend_worked_instead(qiming):
+    """国庆: 1-7 October 2026 off, Saturday 10 October worked. Raised on Wednesday 30
+    September, 三日办结 is due on Saturday 10 October, not on Monday 5 October."""
+    raised = _raise(qiming, at=datetime(2026, 9, 30, 10))
+    assert _issue(qiming, raised).due_on == date(2026, 10, 5)  # before the calendar knows the holiday
+    national_day = [date(2026, 10, d) for d in range(1, 8)]
+    with qiming.transaction() as s:
+        S.set_work_calendar(s, holidays=national_day, workdays=[date(2026, 10, 10)])
+    assert _issue(qiming, raised).due_on == date(2026, 10, 10)  # an open issue is rescheduled
+    later = _raise(qiming, at=datetime(2026, 10, 2, 9), address="1-1-101")  # raised on a holiday
+    # 当日受理 on the first working day; 8, 9 and the Saturday worked are its three days
+    assert (_issue(qiming, later).accept_due_on, _issue(qiming, later).due_on) == (date(2026, 10, 8),
+                                                                                  date(2026, 10, 10))
+    with qiming.session() as s:
+        calendar = S.work_calendar(s)
+    assert calendar.holidays == frozenset(national_day) and calendar.is_working(date(2026, 10, 10))
+    with qiming.transaction() as s, pytest.raises(ValidationFailed, match="2026年10月1日不能既放假又上班"):
+        S.set_work_calendar(s, holidays=national_day, workdays=[date(2026, 10, 1)])
+    with qiming.transaction() as s, pytest.raises(ValidationFailed, match="本来就是工作日"):
+        S.set_work_calendar(s, holidays=[], workdays=[date(2026, 10, 12)])
+    with qiming.session() as s:
+        assert S.work_calendar(s) == calendar  # a refused change changes nothing
+
+
 def test_time_limits_on_an_injected_clock(qiming):
     friday = datetime(2026, 11, 20, 17)
     issue_id = _raise(qiming, at=friday)

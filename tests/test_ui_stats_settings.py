@@ -18,7 +18,7 @@ from branchdesk.models.lists import DEMAND_CATEGORY, ISSUE_SOURCE  # noqa: E402
 from branchdesk.services import issues as S  # noqa: E402
 from branchdesk.services import lists  # noqa: E402
 from branchdesk.services.periods import describe, period_range  # noqa: E402
-from branchdesk.ui.settings_dialogs import ChoiceListsDialog, TimeLimitsDialog  # noqa: E402
+from branchdesk.ui.settings_dialogs import ChoiceListsDialog, TimeLimitsDialog, WorkCalendarDialog  # noqa: E402
 from branchdesk.ui.stats_dialog import StatsDialog  # noqa: E402
 from exchange_helpers import build_qiming  # noqa: E402
 from ui_helpers import shown_window  # noqa: E402
@@ -161,6 +161,39 @@ def test_time_limits_are_saved_and_a_wrong_pair_is_refused(qtbot, counted):
     dialog.findChild(QPushButton, "limitsOk").click()
     with counted.session() as s:
         assert S.time_limits(s) == S.Limits(1, 5)
+
+
+def test_holidays_and_the_weekend_worked_are_added_removed_and_saved(qtbot, counted):
+    from PySide6.QtCore import QDate
+
+    dialog = WorkCalendarDialog(counted)
+    qtbot.addWidget(dialog)
+    holidays, workdays = dialog.holidays, dialog.workdays
+    holidays.first.setDate(QDate(2026, 10, 1))
+    holidays.last.setDate(QDate(2026, 10, 8))
+    holidays.findChild(QPushButton, "addDays").click()
+    assert holidays.days.count() == 8 and holidays.days.item(0).text() == "2026年10月1日（星期四）"
+    holidays.days.item(7).setSelected(True)  # the 8th was one too many
+    holidays.findChild(QPushButton, "removeDays").click()
+    assert holidays.values()[-1] == date(2026, 10, 7)
+    workdays.first.setDate(QDate(2026, 9, 26))  # a range adds its weekend days only
+    workdays.last.setDate(QDate(2026, 10, 4))
+    workdays.findChild(QPushButton, "addDays").click()
+    assert workdays.values() == [date(2026, 9, 26), date(2026, 9, 27), date(2026, 10, 3), date(2026, 10, 4)]
+    dialog.findChild(QPushButton, "calendarOk").click()
+    assert dialog.message.isVisibleTo(dialog) and "不能既放假又上班" in dialog.message.text()
+    with counted.session() as s:
+        assert S.work_calendar(s) == S.WorkCalendar()
+    workdays.days.selectAll()
+    workdays.findChild(QPushButton, "removeDays").click()
+    workdays.first.setDate(QDate(2026, 10, 10))
+    workdays.last.setDate(QDate(2026, 10, 10))
+    workdays.findChild(QPushButton, "addDays").click()
+    dialog.findChild(QPushButton, "calendarOk").click()
+    with counted.session() as s:
+        saved = S.work_calendar(s)
+    assert len(saved.holidays) == 7 and saved.workdays == {date(2026, 10, 10)}
+    assert dialog.result() == dialog.DialogCode.Accepted
 
 
 def test_the_menus_open_the_statistics_and_the_settings(qtbot, qapp, counted):

@@ -2,21 +2,12 @@
 the branch writes them (2026年11月18日（星期三）)."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.orm import Session
 
 from ..services import org
+from ..services.periods import cn_date  # noqa: F401  (the printouts' date words)
 
-WEEKDAYS = "一二三四五六日"
 BRANCH_LEVELS = ("branch", "general_branch")
-
-
-def cn_date(day: date | None, *, weekday: bool = False) -> str:
-    if day is None:
-        return ""
-    text = f"{day.year}年{day.month}月{day.day}日"
-    return f"{text}（星期{WEEKDAYS[day.weekday()]}）" if weekday else text
 
 
 def org_line(session: Session, party_org_id: int | None = None) -> str:

@@ -19,6 +19,7 @@ from ..models import (
     Building, BuildingLeader, Compound, Demand, Grid, Issue, Meeting, PartyOrg, Resource, Unit,
 )
 from ..models.issues import BASICALLY_SATISFIED, REVIEWED, SATISFIED
+from ..models.org import ORG_BRANCH, ORG_GENERAL_BRANCH, ORG_PARTY_GROUP
 from ..models.lists import DEMAND_CLAIMED, DEMAND_MATCHED
 from . import meetings as meeting_service
 from .org import coverage_by_building
@@ -262,7 +263,7 @@ def _periods_begun(every: str, f: Filters) -> int:
     return count
 
 
-BRANCH_LEVELS = ("branch", "general_branch")
+BRANCH_LEVELS = (ORG_BRANCH, ORG_GENERAL_BRANCH)
 
 
 def _party_scope(session: Session, f: Filters) -> tuple[int, int, set[int] | None, bool]:
@@ -277,7 +278,7 @@ def _party_scope(session: Session, f: Filters) -> tuple[int, int, set[int] | Non
         scope = {o.id for o in orgs if o.level in BRANCH_LEVELS and o.compound_id == f.compound_id}
         grown = True
         while grown:  # a branch under the compound's 党总支, a group under a branch
-            below = {o.id for o in orgs if o.parent_id in scope and o.level in (*BRANCH_LEVELS, "party_group")}
+            below = {o.id for o in orgs if o.parent_id in scope and o.level in (*BRANCH_LEVELS, ORG_PARTY_GROUP)}
             grown = not below <= scope
             scope |= below
         inside = [o for o in orgs if o.id in scope]

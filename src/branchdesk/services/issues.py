@@ -51,6 +51,7 @@ from ..validation import Invalid
 from . import NotFound, ValidationFailed
 from .lists import active_labels
 from .org import address_of, resolve_household
+from .periods import cn_date
 
 STEP_LABELS = dict(ISSUE_STEPS)
 CLOSED_STATE = ISSUE_CLOSED_STATE  # list_issues' state: the step, or this once the residents are satisfied
@@ -67,15 +68,65 @@ class Limits:
     done_days: int = 3
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The day `days` working days (Monday to Friday) after start; 0 is start itself.
-    Public holidays are not known here and count as working days."""
+CALENDAR_KEY = "work_calendar"
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are worked: Monday to Friday, except the public holidays the secretary
+    entered (国庆 1-7 October, ...), plus the weekend days worked instead (调休上班)."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+    def is_working(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+def add_working_days(start: date, days: int, calendar: WorkCalendar = WorkCalendar()) -> date:
+    """The day `days` working days after start. 0 is start itself, or the next working
+    day when start is not one (当日受理 of an issue raised on a Sunday is on Monday)."""
     day = start
+    if days == 0:
+        while not calendar.is_working(day):
+            day += timedelta(days=1)
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if calendar.is_working(day):
             days -= 1
     return day
+
+
+def work_calendar(session: Session) -> WorkCalendar:
+    stored = session.get(AppMeta, CALENDAR_KEY)
+    if stored is None:
+        return WorkCalendar()
+    values = json.loads(stored.value)
+    return WorkCalendar(frozenset(map(date.fromisoformat, values.get("holidays", ()))),
+                        frozenset(map(date.fromisoformat, values.get("workdays", ()))))
+
+
+def set_work_calendar(session: Session, *, holidays, workdays) -> WorkCalendar:
+    """Keep the holidays and the weekend days worked, then work out again the due dates of
+    the issues not yet accepted or done, as a change of the time limits does."""
+    holidays, workdays = frozenset(holidays), frozenset(workdays)
+    both = sorted(holidays & workdays)
+    if both:
+        raise ValidationFailed({"calendar": f"{cn_date(both[0])}不能既放假又上班，请删去其中一个。"})
+    weekdays = sorted(d for d in workdays if d.weekday() < 5)
+    if weekdays:
+        raise ValidationFailed({"calendar": f"{cn_date(weekdays[0])}本来就是工作日，不用算作调休上班。"})
+    value = json.dumps({"holidays": sorted(map(str, holidays)), "workdays": sorted(map(str, workdays))})
+    stored = session.get(AppMeta, CALENDAR_KEY)
+    if stored is None:
+        session.add(AppMeta(key=CALENDAR_KEY, value=value))
+    else:
+        stored.value = value
+    calendar = WorkCalendar(holidays, workdays)
+    _reschedule_open_issues(session, time_limits(session), calendar)
+    return calendar
 
 
 def time_limits(session: Session) -> Limits:
@@ -98,22 +149,25 @@ def set_time_limits(session: Session, *, accept_days: int, done_days: int) -> No
         session.add(AppMeta(key=LIMITS_KEY, value=value))
     else:
         stored.value = value
-    limits = Limits(accept_days, done_days)
+    _reschedule_open_issues(session, Limits(accept_days, done_days), work_calendar(session))
+
+
+def _reschedule_open_issues(session: Session, limits: Limits, calendar: WorkCalendar) -> None:
     for issue in session.scalars(select(Issue).where(Issue.solved_at.is_(None), Issue.deleted_at.is_(None))):
-        _set_due(issue, limits, accept=issue.accepted_at is None)
+        _set_due(issue, limits, calendar, accept=issue.accepted_at is None)
     session.flush()
 
 
-def _set_due(issue: Issue, limits: Limits, *, accept: bool = True) -> None:
+def _set_due(issue: Issue, limits: Limits, calendar: WorkCalendar, *, accept: bool = True) -> None:
     raised = issue.raised_at.date()
     if accept:
-        issue.accept_due_on = add_working_days(raised, limits.accept_days)
+        issue.accept_due_on = add_working_days(raised, limits.accept_days, calendar)
     if issue.committed and issue.promised_on:
         issue.due_on = issue.promised_on
     elif issue.deadline:
         issue.due_on = issue.deadline
     else:
-        issue.due_on = add_working_days(raised, limits.done_days)
+        issue.due_on = add_working_days(raised, limits.done_days, calendar)
 
 
 def is_closed(issue) -> bool:
@@ -194,7 +248,7 @@ def raise_issue(session: Session, raw: dict, *, at: datetime, actor: str | None 
                   place=values.get("place"), reporter_name=values.get("reporter_name"),
                   reporter_phone=values.get("reporter_phone"), description=values["description"],
                   raised_at=raised_at, step=RAISED, step_at=raised_at)
-    _set_due(issue, time_limits(session))
+    _set_due(issue, time_limits(session), work_calendar(session))
     _event(issue, raised_at, RAISED, actor=actor, note=values["description"])
     session.add(issue)
     session.flush()
@@ -316,7 +370,7 @@ def decide(session: Session, issue_id: int, raw: dict, *, at: datetime, actor: s
         raise ValidationFailed({"deadline": "办结时限不能早于问题提出的日期。"})
     issue.decision, issue.owner = values["decision"], values["owner"]
     issue.deadline, issue.level = values["deadline"], values["level"]
-    _set_due(issue, time_limits(session), accept=False)
+    _set_due(issue, time_limits(session), work_calendar(session), accept=False)
     summary = f"{values['decision']}（责任人：{values['owner']}，{values['deadline']:%Y-%m-%d} 前办结）"
     _enter(issue, DECIDED, at, actor=actor, note="；".join(x for x in (summary, note) if x), meeting_id=meeting_id)
     session.flush()
@@ -423,7 +477,7 @@ def commit(session: Session, issue_id: int, promised_on: date | str | None, *, a
     if promised_on < issue.raised_at.date():
         raise ValidationFailed({"promised_on": "承诺办结日期不能早于问题提出的日期。"})
     issue.committed, issue.promised_on = True, promised_on
-    _set_due(issue, time_limits(session), accept=False)
+    _set_due(issue, time_limits(session), work_calendar(session), accept=False)
     _event(issue, at, issue.step, kind=EVENT_COMMIT, actor=actor, note=f"公开承诺 {promised_on:%Y-%m-%d} 前办结")
     session.flush()
 

@@ -1,10 +1,21 @@
-"""The periods a street office counts by (本月, 本季度, 本年 …), as first and last days."""
+"""The periods a street office counts by (本月, 本季度, 本年 …), as first and last days,
+and days written the way the branch writes them (2026年11月18日（星期三）)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 PERIODS = (("month", "本月"), ("last_month", "上月"), ("quarter", "本季度"), ("last_quarter", "上季度"),
            ("year", "本年"), ("last_year", "上一年"), ("custom", "自定义"))
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def cn_date(day: date | None, *, weekday: bool = False) -> str:
+    if day is None:
+        return ""
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return f"{text}（星期{WEEKDAYS[day.weekday()]}）" if weekday else text
 
 
 def _month_end(year: int, month: int) -> date:

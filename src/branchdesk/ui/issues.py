@@ -8,7 +8,7 @@ from datetime import date, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTreeWidget,
+    QDialog, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -20,7 +20,7 @@ from ..services import issues as S
 from ..store import Store
 from .field_inputs import FORM_STYLE, make_input
 from .forms import RecordForm, Section, address_suggestions, run_form
-from .widgets import grow_to_fit, message_label
+from .widgets import grow_to_fit, message_label, ok_cancel
 
 STEP_LABELS = dict(ISSUE_STEPS)
 ACTOR = Field("actor", "经办人", max_length=50, width=6, hint="谁做的这一步，如 周书记、网格员李娟")
@@ -142,13 +142,7 @@ class StepDialog(QDialog):
         for key, value in (values or {}).items():
             self.inputs[key].set_value(value)
         self.message = message_label(self, "stepMessage")
-        buttons = QDialogButtonBox(self)
-        ok = buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setObjectName("stepOk")
-        ok.setDefault(True)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        ok.clicked.connect(self.confirm)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "确定", "stepOk", self.confirm)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.confirm)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

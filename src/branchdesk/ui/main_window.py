@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
         self.act_choice_lists.triggered.connect(lambda: self._settings_dialog("ChoiceListsDialog"))
         self.act_time_limits = settings.addAction("办理时限…")
         self.act_time_limits.triggered.connect(lambda: self._settings_dialog("TimeLimitsDialog"))
+        self.act_work_calendar = settings.addAction("节假日与调休…")
+        self.act_work_calendar.setToolTip("法定节假日和调休上班的周末：办理时限按工作日计算")
+        self.act_work_calendar.triggered.connect(lambda: self._settings_dialog("WorkCalendarDialog"))
 
     def show_stats(self) -> None:
         from .stats_dialog import open_stats

@@ -3,16 +3,19 @@ time limits of the 五事制 (当日受理、三日办结). Each change is one t
 the services, which refuse what would break a record and say why."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QListWidget, QListWidgetItem,
-    QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
+    QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QListWidget,
+    QListWidgetItem, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ..services import ValidationFailed, issues, lists
+from ..services.periods import cn_date
 from ..store import Store
-from .widgets import close_buttons, grow_to_fit, message_label, note_label
+from .widgets import close_buttons, grow_to_fit, message_label, note_label, ok_cancel
 
 RETIRED = "（已停用）"
 
@@ -141,15 +144,34 @@ class ChoiceListsDialog(QDialog):
         self.resize(520, 460)
 
 
-class TimeLimitsDialog(QDialog):
+def save_or_explain(dialog, change) -> None:
+    """One transaction through the service; a refusal shows on the dialog's red line and
+    the dialog stays open, a success closes it."""
+    try:
+        with dialog.store.transaction() as session:
+            change(session)
+    except ValidationFailed as exc:
+        dialog.message.setText("；".join(exc.errors.values()))
+        dialog.message.show()
+        grow_to_fit(dialog)
+        return
+    dialog.accept()
+
+
+class _SettingDialog(QDialog):
+    def __init__(self, store: Store, parent: QWidget | None, name: str, title: str):
+        super().__init__(parent)
+        self.store = store
+        self.setObjectName(name)
+        self.setWindowTitle(title)
+
+
+class TimeLimitsDialog(_SettingDialog):
     """The standard limits in working days; a change moves the due dates of the issues
     not yet accepted or done (the service's rule)."""
 
     def __init__(self, store: Store, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.store = store
-        self.setObjectName("timeLimitsDialog")
-        self.setWindowTitle("办理时限")
+        super().__init__(store, parent, "timeLimitsDialog", "办理时限")
         with store.session() as session:
             limits = issues.time_limits(session)
         self.accept_days, self.done_days = QSpinBox(self), QSpinBox(self)
@@ -164,15 +186,9 @@ class TimeLimitsDialog(QDialog):
         form.addRow("办结时限", self.done_days)
         note = note_label("从提出之日算起，0 表示当日。常见的是“当日受理、三日办结”（0 和 3）。"
                       "修改后，尚未受理或尚未办结的问题按新时限重新计算；有公开承诺日期或定事时限的问题以其为准。"
-                      "周六、周日不算工作日，法定节假日暂按工作日计算。", self)
+                      "周六、周日和“设置 ▸ 节假日与调休”里的放假日不算工作日，调休上班的周末算。", self)
         self.message = message_label(self, "limitsMessage")
-        buttons = QDialogButtonBox(self)
-        ok = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setObjectName("limitsOk")
-        ok.setDefault(True)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        ok.clicked.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "保存", "limitsOk", self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -184,12 +200,90 @@ class TimeLimitsDialog(QDialog):
         grow_to_fit(self)
 
     def save(self) -> None:
-        try:
-            with self.store.transaction() as session:
-                issues.set_time_limits(session, accept_days=self.accept_days.value(), done_days=self.done_days.value())
-        except ValidationFailed as exc:
-            self.message.setText("；".join(exc.errors.values()))
-            self.message.show()
-            grow_to_fit(self)
-            return
-        self.accept()
+        save_or_explain(self, lambda session: issues.set_time_limits(
+            session, accept_days=self.accept_days.value(), done_days=self.done_days.value()))
+
+
+class DayListEditor(QGroupBox):
+    """A list of days with a range to add (从 … 至 …) and the selected ones to remove."""
+
+    def __init__(self, title: str, name: str, days, parent: QWidget, *, weekends_only: bool = False):
+        super().__init__(title, parent)
+        self.weekends_only = weekends_only  # a range adds only its Saturdays and Sundays
+        self.setObjectName(name)
+        self.days = QListWidget(self)
+        self.days.setObjectName("days")
+        self.days.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        today = QDate.currentDate()
+        self.first, self.last = QDateEdit(today, self), QDateEdit(today, self)
+        for edit, key in ((self.first, "from"), (self.last, "to")):
+            edit.setObjectName(key)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.first.dateChanged.connect(lambda d: self.last.setDate(max(d, self.last.date())))
+        add, remove = QPushButton("添加", self), QPushButton("删除所选", self)
+        add.setObjectName("addDays")
+        remove.setObjectName("removeDays")
+        add.clicked.connect(self.add_range)
+        remove.clicked.connect(self.remove_selected)
+        picker = QHBoxLayout()
+        for widget in (QLabel("从", self), self.first, QLabel("至", self), self.last, add):
+            picker.addWidget(widget)
+        picker.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(picker)
+        layout.addWidget(self.days)
+        layout.addWidget(remove, 0, Qt.AlignmentFlag.AlignLeft)
+        self.set_days(days)
+
+    def values(self) -> list[date]:
+        return [self.days.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.days.count())]
+
+    def set_days(self, days) -> None:
+        self.days.clear()
+        for day in sorted(set(days)):
+            item = QListWidgetItem(cn_date(day, weekday=True))
+            item.setData(Qt.ItemDataRole.UserRole, day)
+            self.days.addItem(item)
+
+    def add_range(self) -> None:
+        first, last = self.first.date().toPython(), self.last.date().toPython()
+        span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        span = [d for d in span if d.weekday() >= 5] if self.weekends_only else span
+        self.set_days([*self.values(), *span])
+
+    def remove_selected(self) -> None:
+        chosen = {item.data(Qt.ItemDataRole.UserRole) for item in self.days.selectedItems()}
+        self.set_days([d for d in self.values() if d not in chosen])
+
+
+class WorkCalendarDialog(_SettingDialog):
+    """The public holidays and the weekend days worked instead, which the time limits in
+    working days follow; saving moves the due dates of the issues still open."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(store, parent, "workCalendarDialog", "节假日与调休")
+        with store.session() as session:
+            calendar = issues.work_calendar(session)
+        self.holidays = DayListEditor("放假的日子（法定节假日，工作日也不上班）", "holidays", calendar.holidays, self)
+        self.workdays = DayListEditor("调休上班的周末（添加时只取其中的周六、周日）", "workdays", calendar.workdays, self,
+                                      weekends_only=True)
+        note = note_label("按国务院办公厅每年公布的放假安排填写：如国庆节 10 月 1 日至 7 日放假，"
+                          "再添上调休上班的周六、周日。办理时限按工作日计算：周六、周日和这里的放假日不算，"
+                          "调休上班的周末算。保存后，尚未受理或尚未办结的问题按新日历重新计算时限。", self)
+        self.message = message_label(self, "calendarMessage")
+        buttons = ok_cancel(self, "保存", "calendarOk", self.save)
+        lists_row = QHBoxLayout()
+        lists_row.addWidget(self.holidays)
+        lists_row.addWidget(self.workdays)
+        layout = QVBoxLayout(self)
+        layout.addLayout(lists_row)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(760, 480)
+        grow_to_fit(self)
+
+    def save(self) -> None:
+        save_or_explain(self, lambda session: issues.set_work_calendar(
+            session, holidays=self.holidays.values(), workdays=self.workdays.values()))

@@ -37,6 +37,19 @@ def grow_to_fit(dialog: QDialog) -> None:
         dialog.resize(dialog.width(), need)
 
 
+def ok_cancel(dialog: QDialog, text: str, name: str, on_ok) -> QDialogButtonBox:
+    """The dialog's own button (text, object name, default; on_ok runs and decides whether
+    to close) beside 取消, which closes it."""
+    buttons = QDialogButtonBox(dialog)
+    ok = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok.setObjectName(name)
+    ok.setDefault(True)
+    buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+    ok.clicked.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def close_buttons(dialog: QDialog) -> QDialogButtonBox:
     """关闭 (and Esc) for a dialog that saves as it goes."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
