@@ -8,7 +8,7 @@ import re
 from sqlalchemy.orm import Session
 
 from .. import fields as F
-from ..fields import MEMBER_FIELDS, ColumnParser, by_key, parse_record
+from ..fields import MEMBER_FIELDS, by_key, column_parsers, parse_record
 from ..services import org as org_service
 from ..services import people
 from ..validation import Invalid, clean_text
@@ -90,7 +90,7 @@ class _Planner:
         self.orgs = _PartyOrgs(session)
         self.headers = table.headers
         self.seen: dict[object, int] = {}
-        self.parsers = {f.key: ColumnParser(f) for f in MEMBER_FIELDS}
+        self.parsers = column_parsers(MEMBER_FIELDS)
         self.read = RowReader(table, M, "members")
 
     def column(self, table: Table, key: str) -> tuple[list, bool]:
