@@ -160,6 +160,8 @@ _LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")
 
 def parse_phone(text: object) -> str | None:
     """An 11-digit mobile number, or a landline such as 010-12345678."""
+    if text.__class__ is str and len(text) == 11 and text.isascii() and _MOBILE.match(text):
+        return text  # a mobile number as typed: what the cleaning below would return
     s = clean_text(text).replace(" ", "")
     if not s:
         return None

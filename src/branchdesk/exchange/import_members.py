@@ -4,6 +4,7 @@ groups by name."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from .plan import (
     UNREAD,
     parsed_column,
     progress,
+    table_columns,
     take_masked_numbers,
 )
 from .reader import Table
@@ -93,20 +95,21 @@ class _Planner:
         self.parsers = column_parsers(MEMBER_FIELDS)
         self.read = RowReader(table, M, "members")
 
-    def column(self, table: Table, key: str) -> tuple[list, bool]:
-        """A column parsed as read_row parses it, UNREAD where a row must be read on its own."""
+    def column(self, cells: Sequence[object], key: str) -> tuple[list, bool]:
+        """A column's cells parsed as read_row parses them, UNREAD where a row must be read
+        on its own."""
         f = M[key]
         parse = f.parser  # parsed_column parses each distinct cell once already
         if key == "party_org_id":
             resolve = self.orgs.resolve
-            return parsed_column(table, key, f, lambda text: parse(resolve(text) if text else text))
+            return parsed_column(cells, f, lambda text: parse(resolve(text) if text else text))
         if key in ("id_number", "phone"):
             def unmasked(text):
                 if text and "*" in text:  # take_masked_numbers decides, row by row
                     raise Invalid(text)
                 return parse(text)
-            return parsed_column(table, key, f, unmasked)
-        return parsed_column(table, key, f, parse)
+            return parsed_column(cells, f, unmasked)
+        return parsed_column(cells, f, parse)
 
     def read_row(self, excel_row: int, cells: list) -> tuple[dict, dict, dict, int | None]:
         """A row as it came: (values, errors, problems, matched member id)."""
@@ -186,23 +189,26 @@ def _plan_members(session: Session, table: Table, report: Report | None = None) 
     # parse is planned from those values; any other row is read on its own, as it came,
     # for its exact messages.
     keys = [f.key for f in MEMBER_FIELDS if f.key in table.columns]
+    cells_of = table_columns(table)
     columns = []
     unread: set[int] = set()
     for key in keys:
-        values, any_unread = planner.column(table, key)
+        values, any_unread = planner.column(cells_of[table.columns[key]], key)
         columns.append(values)
         if any_unread:
             unread.update(i for i, v in enumerate(values) if v is UNREAD)
     missing_required = any(f.key not in table.columns for f in _REQUIRED)
+    codes = ([planner.read.code(cells) for _r, cells in table.rows] if "record_code" in table.columns
+             else [None] * len(table.rows))
     step = progress(report, len(table.rows))
     planned: list[PlannedRow] = []
-    for n, ((excel_row, cells), parsed) in enumerate(zip(table.rows, zip(*columns) if columns
-                                                         else [()] * len(table.rows))):
+    snapshot = planner.snapshot
+    for n, ((excel_row, cells), parsed, code) in enumerate(zip(table.rows, zip(*columns) if columns
+                                                               else [()] * len(table.rows), codes)):
         step(n)
         if n not in unread:
             values = dict(zip(keys, parsed))
-            match = planner.read.code(cells)
-            match = planner.match(match if match in planner.snapshot else None, values)
+            match = planner.match(code if code in snapshot else None, values)
             if match is not None or not missing_required:
                 planned.append(planner.finish(excel_row, cells, values, {}, {}, match))
                 continue

@@ -5,7 +5,7 @@ secretary is exactly what applying will do."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import date
 from dataclasses import dataclass, field
@@ -244,14 +244,23 @@ def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Repor
 UNREAD = object()  # in parsed_column: a cell that needs reading on its own, for its message
 
 
-def parsed_column(table: Table, key: str, f: F.Field, parse: Callable[[str | None], object]) -> tuple[list, bool]:
-    """One column read as RowReader reads it and then parsed, each distinct cell once: the
-    value of every row's cell, or UNREAD where the cell cannot be read or parse raises
-    Invalid; and whether any cell is UNREAD. parse must give the same for the same text; a
-    DATE field's date cells are given to it as dates, as Field.parse takes them, not as text."""
-    col = table.columns[key]
+def table_columns(table: Table) -> list[tuple]:
+    """The table's cells column by column (each a tuple, row by row)."""
+    if not table.rows:  # a package's sheet may have its header alone
+        return [()] * (max(table.columns.values(), default=-1) + 1)
+    return list(zip(*(cells for _r, cells in table.rows)))
+
+
+_NUMBERS = frozenset({int, float, bool})
+
+
+def parsed_column(cells: Sequence[object], f: F.Field, parse: Callable[[str | None], object]) -> tuple[list, bool]:
+    """The cells of one column (table_columns) read as RowReader reads them and then parsed,
+    each distinct cell once: the value of every row's cell, or UNREAD where the cell cannot
+    be read or parse raises Invalid; and whether any cell is UNREAD. parse must give the same
+    for the same text; a DATE field's date cells are given to it as dates, as Field.parse
+    takes them, not as text."""
     dates = f.kind == F.DATE
-    cells = [c[col] for _r, c in table.rows]
 
     def one(value):
         if value is None:
@@ -271,14 +280,14 @@ def parsed_column(table: Table, key: str, f: F.Field, parse: Callable[[str | Non
             return UNREAD
 
     distinct = set(cells)
-    if any(v.__class__ in (int, float, bool) for v in distinct):
+    if not _NUMBERS.isdisjoint(map(type, distinct)):
         # 1, 1.0 and True are one key of a set but read differently: numbers keyed by their type
         typed = [(v.__class__, v) for v in cells]
         outcome = {t: one(t[1]) for t in set(typed)}
-        values = [outcome[t] for t in typed]
+        values = list(map(outcome.__getitem__, typed))
     else:
         outcome = {v: one(v) for v in distinct}
-        values = [outcome[v] for v in cells]
+        values = list(map(outcome.__getitem__, cells))
     return values, any(v is UNREAD for v in outcome.values())
 
 
