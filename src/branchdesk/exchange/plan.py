@@ -132,11 +132,12 @@ class ImportKind:
 
 @contextmanager
 def gc_held():
-    """Cyclic garbage collection held off while a file is planned or applied: reading and
-    planning tens of thousands of rows make hundreds of thousands of lists, dicts and
-    tuples, and the collector, run every few hundred new ones, kept walking them (planning
-    50,000 members took half as long again). An import makes no cycles that must be freed
-    before it ends; the collector runs again afterwards."""
+    """Cyclic garbage collection held off while a file is planned, applied or written:
+    reading and planning tens of thousands of rows make hundreds of thousands of lists,
+    dicts and tuples (an export, a cell object per value), and the collector, run every few
+    hundred new ones, kept walking them (planning 50,000 members took half as long again).
+    These make no cycles that must be freed before they end; the collector runs again
+    afterwards."""
     held = gc.isenabled()
     gc.disable()
     try:

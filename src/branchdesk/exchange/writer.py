@@ -58,6 +58,7 @@ from ..models.lists import DEMAND_CATEGORY, ISSUE_CATEGORY, ISSUE_SOURCE
 from ..services import issues, lists, org, people
 from ..validation import clean_text
 from . import ExchangeError
+from .plan import gc_held
 
 # ---- kinds and record codes --------------------------------------------------------
 MEMBERS = "members"
@@ -380,6 +381,7 @@ def _day(now) -> date:
 
 
 # ---- export --------------------------------------------------------------------------------
+@gc_held()  # a cell object per value of tens of thousands of rows
 def export_roster(session: Session, kind: str, path, *, masked: bool = True, prepared_by: str = "",
                   now: date | datetime | None = None) -> int:
     """Write one roster to an .xlsx file; returns the number of records written.
@@ -406,6 +408,7 @@ class PackageCounts(dict):
     meetings: int = 0
 
 
+@gc_held()
 def export_package(session: Session, path, *, masked: bool = False, prepared_by: str = "",
                    now: datetime | None = None) -> PackageCounts:
     """Every roster in one workbook, one sheet each, after a sheet of facts (community,
