@@ -7,8 +7,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
