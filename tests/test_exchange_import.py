@@ -168,6 +168,33 @@ def test_repeated_values_give_every_row_its_own_verdict(org_store, tmp_path):
     assert {pr.column: pr.message for pr in fourth.problems} == future | number
 
 
+def test_rows_planned_from_parsed_columns_are_planned_as_rows_read_one_by_one(org_store, tmp_path, monkeypatch):
+    """The member import plans a row whose cells all read from its columns parsed at once,
+    and reads any other row on its own: both ways give every row the same plan."""
+    from branchdesk.exchange import import_members
+    from branchdesk.exchange.plan import UNREAD
+
+    apply(org_store, write_roster(tmp_path / "first.xlsx", rows()[:1]))
+    data = rows() + [
+        [4, "赵六", "男", date(1965, 3, 12), make_id("19650313", "453"), "1988.07", "正式", "启明小区党支部",
+         13800138001, "1-1-102", None],
+        [5, "孙七", "女", None, "110105********1234", "2099.01", "预备", "第九党支部", "138****8000", "9-1-101", None],
+        [6, "张三", None, None, ZHANG, "1988.07", "正式", "启明小区党支部", "13800138009", "1-1-101", None],
+        [7, "周八", "男", None, None, None, "正式", None, "13800138000", None, None],
+    ]
+    data[0][8] = "13800138005"  # 张三's new phone: a change
+    path = write_roster(tmp_path / "mixed.xlsx", data)
+
+    def summary(p):
+        return [(r.excel_row, r.status, r.record_id, r.name, r.values, [(c.label, c.old, c.new) for c in r.changes],
+                 r.problem_text()) for r in p.rows]
+
+    together = summary(plan(org_store, path))
+    monkeypatch.setattr(import_members, "parsed_column", lambda cells, f, parse: ([UNREAD] * len(cells), True))
+    assert summary(plan(org_store, path)) == together
+    assert {status for _r, status, *_rest in together} == {NEW, CHANGED, INVALID}
+
+
 def test_a_crash_in_the_middle_leaves_the_database_as_it_was(org_store, tmp_path, monkeypatch):
     path = write_roster(tmp_path / "a.xlsx", rows())
     real = people.bulk_save_members

@@ -528,6 +528,11 @@ def parse_record(fields: tuple[Field, ...], raw: dict, *, new: bool = False,
     return values, errors
 
 
+def column_parsers(fields: tuple[Field, ...]) -> dict[str, ColumnParser]:
+    """A ColumnParser per field, for parse_record(parsers=) over one imported file."""
+    return {f.key: ColumnParser(f) for f in fields}
+
+
 class ColumnParser:
     """A field's parse for one column of an imported file, remembering what each distinct
     value parsed to, or why it was refused: a column repeats a few values (性别, 党员类别,

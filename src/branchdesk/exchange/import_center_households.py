@@ -21,6 +21,7 @@ from ..fields import (
     SERVED_COUNT_FIELD,
     SERVED_FIELD,
     by_key,
+    column_parsers,
 )
 from ..models import CenterHousehold, center_household_link
 from ..services import org as org_service
@@ -240,6 +241,7 @@ def _plan_center_households(session: Session, table: Table, report: Report | Non
     by_id = {s.id: s for s in stored.values() if s.live and s.member_id in roster.snapshot}
     headers = table.headers
     seen: dict[tuple[str, int], int] = {}
+    parsers = column_parsers(FIELDS)
     planned: list[PlannedRow] = []
     for given in read_rows(table, BY_KEY, CENTER_HOUSEHOLDS, report):
         excel_row, raw, problems, code = given.excel_row, given.raw, given.problems, given.code
@@ -247,7 +249,7 @@ def _plan_center_households(session: Session, table: Table, report: Report | Non
         problems.pop("phone", None)  # the phone only helps to find the member
         coded = by_id.get(code)
         name = clean_text(raw.get("member_id")) or None
-        member_id = _find_member(roster, raw, problems, name, coded)
+        member_id = _find_member(roster, raw, problems, name, coded, parsers)
         row.name = roster.name(member_id) if member_id is not None else (name or "")
 
         target: _Stored | None = None
@@ -269,7 +271,7 @@ def _plan_center_households(session: Session, table: Table, report: Report | Non
 
         values = dict(target.values) if target else {"appointed_on": None, "note": None,
                                                      **dict.fromkeys(HAVE_KEYS, False)}
-        given = _parse_values(raw, problems)
+        given = _parse_values(raw, problems, parsers)
         values.update(given)
         served = _served(raw, problems, addresses, own, target, headers)
 
@@ -289,14 +291,15 @@ def _plan_center_households(session: Session, table: Table, report: Report | Non
     return planned
 
 
-def _find_member(roster: _Roster, raw: dict, problems: dict, name: str | None, coded: _Stored | None) -> int | None:
-    """The row's member, or None with the reason in problems."""
+def _find_member(roster: _Roster, raw: dict, problems: dict, name: str | None, coded: _Stored | None,
+                 parsers: dict) -> int | None:
+    """The row's member, or None with the reason in problems; parsers: the file's column parsers."""
     text = raw.get("id_number")
     masked = text if text and "*" in text else None
     id_number = None
     if text and not masked:
         try:
-            id_number = M["id_number"].parse(text)
+            id_number = parsers["id_number"](text)
         except Invalid as exc:
             problems["id_number"] = str(exc)
             return None
@@ -335,8 +338,8 @@ def _target(member_id: int, coded: _Stored | None, stored: dict[int, _Stored], r
     return coded
 
 
-def _parse_values(raw: dict, problems: dict) -> dict:
-    """确定时间, the 四有 and 备注 as far as the file gives them."""
+def _parse_values(raw: dict, problems: dict, parsers: dict) -> dict:
+    """确定时间, the 四有 and 备注 as far as the file gives them; parsers: the file's column parsers."""
     values: dict = {}
     if "four_haves" in raw:
         try:
@@ -348,7 +351,7 @@ def _parse_values(raw: dict, problems: dict) -> dict:
         if key not in raw or (key in HAVE_KEYS and "four_haves" in raw and raw[key] is None):
             continue
         try:
-            values[key] = C[key].parse(raw[key])
+            values[key] = parsers[key](raw[key])
         except Invalid as exc:
             problems[key] = str(exc)
     return values

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..fields import HOUSEHOLD_DERIVED, HOUSEHOLD_FIELDS, by_key, parse_record
+from ..fields import HOUSEHOLD_DERIVED, HOUSEHOLD_FIELDS, by_key, column_parsers, parse_record
 from ..services import org as org_service
 from ..validation import (
     Invalid,
@@ -75,6 +75,7 @@ def plan_households(session: Session, table: Table, report: Report | None = None
     headers = table.headers
     seen: dict[tuple, int] = {}
     grid_of_building: dict[tuple, tuple[str, int]] = {}
+    parsers = column_parsers(HOUSEHOLD_FIELDS)
     planned: list[PlannedRow] = []
     # A household is its place: the record code adds nothing, and the derived
     # columns follow from the other rosters.
@@ -93,7 +94,7 @@ def plan_households(session: Session, table: Table, report: Report | None = None
             errors.setdefault("compound", f"数据库中还没有社区，无法新建小区“{compound}”：请先在“组织架构”中填写社区名称。")
         take_masked_numbers(raw, errors, details.get(match) if match else None, H)
         values, field_errors = parse_record(HOUSEHOLD_FIELDS, {k: v for k, v in raw.items() if k not in _PLACE
-                                                               or k == "grid"})
+                                                               or k == "grid"}, parsers=parsers)
         errors.update({k: v for k, v in field_errors.items() if k not in errors})
         where = (compound_id or compound, building, unit, room)
         if building:

@@ -13,7 +13,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from .. import fields as F
-from ..fields import LEADER_FIELDS, by_key, check_against_id, parse_record
+from ..fields import LEADER_FIELDS, by_key, check_against_id, column_parsers, parse_record
 from ..models import Building, BuildingLeader, Compound, Member, Resident, Unit
 from ..services import ValidationFailed, people
 from ..validation import Invalid, clean_text
@@ -217,6 +217,7 @@ def _plan_leaders(session: Session, table: Table, report: Report | None = None) 
     seen_record: dict[int, int] = {}
     seen_person: dict[tuple, int] = {}
     names_by_id_number: dict[str, tuple[str, int]] = {}
+    parsers = column_parsers(LEADER_FIELDS)
     planned: list[PlannedRow] = []
     for given in read_rows(table, L, LEADERS, report):
         excel_row, raw, problems, code = given.excel_row, given.raw, given.problems, given.code
@@ -253,7 +254,7 @@ def _plan_leaders(session: Session, table: Table, report: Report | None = None) 
         if match is None and masked and building_id is not None:  # a masked export whose codes were cut off
             match = known.masked_match(name, place, raw)
         take_masked_numbers(raw, problems, known.leaders.get(match), L)
-        values, errors = parse_record(LEADER_FIELDS, raw, new=False)
+        values, errors = parse_record(LEADER_FIELDS, raw, new=False, parsers=parsers)
         idn, phone = values.get("id_number"), values.get("phone")
         if match is None and building_id is not None and "unit_id" not in problems:
             if idn:
@@ -265,7 +266,7 @@ def _plan_leaders(session: Session, table: Table, report: Report | None = None) 
             if match is None:
                 match = known.same_name_at(values.get("name"), place, idn)
         if match is None:  # a new leader: the required columns must be filled
-            values, errors = parse_record(LEADER_FIELDS, raw, new=True)
+            values, errors = parse_record(LEADER_FIELDS, raw, new=True, parsers=parsers)
         check_against_id(values, errors)
         if idn and "id_number" not in errors:
             holder = known.by_id_number.get(idn)

@@ -46,6 +46,7 @@ from .plan import (  # noqa: F401  (re-exported: the GUI and the command line re
     PlannedRow,
     Problem,
     Report,
+    gc_held,
     layout_signature,
     no_report,
 )
@@ -92,6 +93,12 @@ def plan_import(session: Session, path: str | Path, *, kind: str | None = None, 
     mapping is a column mapping the secretary confirmed (see ImportPlan.layout);
     remembered maps layout signatures to mappings confirmed for earlier files, used
     when this file has one of those layouts."""
+    with gc_held():
+        return _plan_import(session, path, kind, sheet, mapping, remembered, report)
+
+
+def _plan_import(session: Session, path: str | Path, kind: str | None, sheet: str | None, mapping: Mapping | None,
+                 remembered: dict[str, Mapping] | None, report: Report | None) -> ImportPlan | PackagePlan:
     name = Path(path).name
     all_sheets = read_workbook(path)
     if is_meetings_export(all_sheets):  # its 签到 sheet would read as a roster of names
@@ -188,6 +195,11 @@ def _layout(table: Table, header_cells: list, kind: ImportKind, mapping: Mapping
 def apply_plan(session: Session, plan: ImportPlan | PackagePlan, report: Report | None = None) -> int:
     """Save every new and changed row; the caller's transaction makes it all or nothing.
     Refuses a plan with invalid rows: never half an import."""
+    with gc_held():
+        return _apply_plan(session, plan, report)
+
+
+def _apply_plan(session: Session, plan: ImportPlan | PackagePlan, report: Report | None) -> int:
     if isinstance(plan, ListsPlan):
         applied = plan_lists(session, plan.sheets, plan.file_name, plan.chosen, KINDS, apply=True, report=report)
         return len(applied.to_save)

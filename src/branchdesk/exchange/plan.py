@@ -4,12 +4,16 @@ Planning reads the database but never writes it, so the preview shown to the
 secretary is exactly what applying will do."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from .. import fields as F
+from ..validation import Invalid
 from .reader import CellError, Table, cell_text, normalise_header
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
@@ -126,6 +130,23 @@ class ImportKind:
 
 
 
+@contextmanager
+def gc_held():
+    """Cyclic garbage collection held off while a file is planned, applied or written:
+    reading and planning tens of thousands of rows make hundreds of thousands of lists,
+    dicts and tuples (an export, a cell object per value), and the collector, run every few
+    hundred new ones, kept walking them (planning 50,000 members took half as long again).
+    These make no cycles that must be freed before they end; the collector runs again
+    afterwards."""
+    held = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if held:
+            gc.enable()
+
+
 def display(f: F.Field, value) -> str:
     # the preview is shown and printed: ID and phone numbers stay masked
     return f.display(value, masked=f.sensitive) if value not in (None, "") else "（空）"
@@ -147,27 +168,32 @@ class RowInput:
     code: int | None = None  # the record id of this kind's record code, if the row has one
 
 
-def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Report | None = None,
-              skip: tuple[str, ...] = ()):
-    """Yield a RowInput per data row, reporting progress every 500 rows. Columns in
-    skip are not read (those a roster shows but an import never sets)."""
-    from .writer import parse_record_code  # the writer owns the codes it writes
+class RowReader:
+    """Reads one data row of a table into a RowInput. Columns in skip are not read
+    (those a roster shows but an import never sets)."""
 
-    report = report or no_report
-    total = len(table.rows)
-    code_col = table.columns.get("record_code") if "record_code" not in skip else None
-    # per column: key, index, field, and what each of its dates and numbers reads as
-    columns = [(key, col, fields[key], {}) for key, col in table.columns.items()
-               if key not in skip and key != "record_code"]
-    for n, (excel_row, cells) in enumerate(table.rows):
-        if n % 500 == 0:
-            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
+    def __init__(self, table: Table, fields: dict[str, F.Field], kind: str, skip: tuple[str, ...] = ()):
+        from .writer import parse_record_code  # the writer owns the codes it writes
+
+        self._parse_code = parse_record_code
+        self._kind = kind
+        self._code_col = table.columns.get("record_code") if "record_code" not in skip else None
+        # per column: key, index, field, and what each of its dates and numbers reads as
+        self._columns = [(key, col, fields[key], {}) for key, col in table.columns.items()
+                         if key not in skip and key != "record_code"]
+
+    def code(self, cells: list) -> int | None:
+        """The record id of this kind's record code in the row, if it has one."""
+        if self._code_col is None:
+            return None
+        parsed = self._parse_code(cells[self._code_col])
+        return parsed[1] if parsed and parsed[0] == self._kind else None
+
+    def __call__(self, excel_row: int, cells: list) -> RowInput:
         row = RowInput(excel_row, cells)
-        if code_col is not None:
-            parsed = parse_record_code(cells[code_col])
-            row.code = parsed[1] if parsed and parsed[0] == kind else None
+        row.code = self.code(cells)
         raw = row.raw
-        for key, col, f, known in columns:
+        for key, col, f, known in self._columns:
             value = cells[col]
             # most cells are text or empty: cell_text's first two cases, without a call per cell
             if value is None:
@@ -188,8 +214,82 @@ def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Repor
                     raw[key] = found[1]
                 else:
                     row.problems[key] = found[1]
-        yield row
-    report(total, total, "检查完成")
+        return row
+
+
+def progress(report: Report | None, total: int):
+    """report's calls while rows are checked, every 500 rows and at the end: call the
+    result with each row's index, then with total."""
+    report = report or no_report
+
+    def step(n: int) -> None:
+        if n == total:
+            report(total, total, "检查完成")
+        elif n % 500 == 0:
+            report(n, total, f"正在检查第 {n + 1} / {total} 行…")
+    return step
+
+
+def read_rows(table: Table, fields: dict[str, F.Field], kind: str, report: Report | None = None,
+              skip: tuple[str, ...] = ()):
+    """Yield a RowInput per data row, reporting progress every 500 rows. Columns in
+    skip are not read (those a roster shows but an import never sets)."""
+    read = RowReader(table, fields, kind, skip)
+    step = progress(report, len(table.rows))
+    for n, (excel_row, cells) in enumerate(table.rows):
+        step(n)
+        yield read(excel_row, cells)
+    step(len(table.rows))
+
+
+UNREAD = object()  # in parsed_column: a cell that needs reading on its own, for its message
+
+
+def table_columns(table: Table) -> list[tuple]:
+    """The table's cells column by column (each a tuple, row by row)."""
+    if not table.rows:  # a package's sheet may have its header alone
+        return [()] * (max(table.columns.values(), default=-1) + 1)
+    return list(zip(*(cells for _r, cells in table.rows)))
+
+
+_NUMBERS = frozenset({int, float, bool})
+
+
+def parsed_column(cells: Sequence[object], f: F.Field, parse: Callable[[str | None], object]) -> tuple[list, bool]:
+    """The cells of one column (table_columns) read as RowReader reads them and then parsed,
+    each distinct cell once: the value of every row's cell, or UNREAD where the cell cannot
+    be read or parse raises Invalid; and whether any cell is UNREAD. parse must give the same
+    for the same text; a DATE field's date cells are given to it as dates, as Field.parse
+    takes them, not as text."""
+    dates = f.kind == F.DATE
+
+    def one(value):
+        if value is None:
+            text = None
+        elif value.__class__ is str:
+            text = value.strip() or None
+        elif dates and isinstance(value, date) and value.year >= 1000:
+            text = value if value.__class__ is date else value.date()  # what its text would parse to
+        else:
+            try:
+                text = cell_text(value, f)
+            except CellError:
+                return UNREAD
+        try:
+            return parse(text)
+        except Invalid:
+            return UNREAD
+
+    distinct = set(cells)
+    if not _NUMBERS.isdisjoint(map(type, distinct)):
+        # 1, 1.0 and True are one key of a set but read differently: numbers keyed by their type
+        typed = [(v.__class__, v) for v in cells]
+        outcome = {t: one(t[1]) for t in set(typed)}
+        values = list(map(outcome.__getitem__, typed))
+    else:
+        outcome = {v: one(v) for v in distinct}
+        values = list(map(outcome.__getitem__, cells))
+    return values, any(v is UNREAD for v in outcome.values())
 
 
 def take_masked_numbers(raw: dict, problems: dict, stored: dict | None, fields: dict[str, F.Field]) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -57,6 +58,7 @@ from ..models.lists import DEMAND_CATEGORY, ISSUE_CATEGORY, ISSUE_SOURCE
 from ..services import issues, lists, org, people
 from ..validation import clean_text
 from . import ExchangeError
+from .plan import gc_held
 
 # ---- kinds and record codes --------------------------------------------------------
 MEMBERS = "members"
@@ -379,6 +381,7 @@ def _day(now) -> date:
 
 
 # ---- export --------------------------------------------------------------------------------
+@gc_held()  # a cell object per value of tens of thousands of rows
 def export_roster(session: Session, kind: str, path, *, masked: bool = True, prepared_by: str = "",
                   now: date | datetime | None = None) -> int:
     """Write one roster to an .xlsx file; returns the number of records written.
@@ -405,6 +408,7 @@ class PackageCounts(dict):
     meetings: int = 0
 
 
+@gc_held()
 def export_package(session: Session, path, *, masked: bool = False, prepared_by: str = "",
                    now: datetime | None = None) -> PackageCounts:
     """Every roster in one workbook, one sheet each, after a sheet of facts (community,
@@ -469,7 +473,7 @@ def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, pr
     """One roster as a sheet of a write-only workbook; returns the rows written.
     every_compound puts the compound in front of every address, not only where
     building numbers repeat: a package may be merged where they do."""
-    rows = _load(session, kind)
+    rows = list(_load(session, kind))
     prefixes = (org.compound_prefixes(session, every=every_compound)
                 if kind in (MEMBERS, CENTER_HOUSEHOLDS, DEMANDS, ISSUES) else {})
     title = org.community_name(session) + ROSTER_NAMES[kind]
@@ -491,18 +495,44 @@ def _write_roster(wb: Workbook, session: Session, kind: str, *, masked: bool, pr
         buildings = {c.id: c.label for c in org.building_choices(session)}
         at = next(i for i, c in enumerate(columns) if c.attr == "building_id")
         makers[at] = lambda value: styles.plain(buildings.get(value))
-    getters = [c.attr for c in columns]
+    # the plain values (text, choices, flags) made column by column, once per distinct value
+    # (a roster repeats 性别, 党员类别, 所在支部 …); the styled cells made row by row as written
+    styled = [(i + 1, make, c.attr) for i, (make, c) in enumerate(zip(makers, columns)) if c.field.kind in _STYLED]
+    plain = [[f"{prefix}{row.id:06d}" for row in rows]]
+    plain.extend([None] * len(rows) if c.field.kind in _STYLED else
+                 _plain_column(make, [getattr(row, c.attr) for row in rows]) for make, c in zip(makers, columns))
     address_at = next((i for i, c in enumerate(columns) if c.attr == "address"), None)
-    count = 0
-    for row in rows:
-        values = [f"{prefix}{row.id:06d}"]
-        values.extend(make(getattr(row, attr)) for make, attr in zip(makers, getters))
-        if prefixes and address_at is not None and row.building_id in prefixes and row.address:
-            values[address_at + 1] = styles.plain(prefixes[row.building_id] + row.address)
+    if prefixes and address_at is not None:
+        addresses = plain[address_at + 1]
+        for i, row in enumerate(rows):
+            if row.building_id in prefixes and row.address:
+                addresses[i] = styles.plain(prefixes[row.building_id] + row.address)
+    for row, made in zip(rows, zip(*plain)):
+        values = list(made)
+        for at, make, attr in styled:
+            values[at] = make(getattr(row, attr))
         ws.append(values)
-        count += 1
-    end_sheet(ws, styles, len(fields), count, prepared_by, day)
-    return count
+    end_sheet(ws, styles, len(fields), len(rows), prepared_by, day)
+    return len(rows)
+
+
+_STYLED = (F.ID_NUMBER, F.PHONE, F.DATE)  # the kinds whose every value is written as a styled cell
+
+
+def _plain_column(make: Callable[[object], object], values: list) -> list:
+    """make applied to each of a column's values, once per distinct value; but for values
+    of several number types (1 and True are one key, and are written differently), and
+    for a value made into a cell (text that looks like a formula: a cell is written once)."""
+    try:
+        distinct = set(values)
+    except TypeError:  # a value that cannot be a key
+        return list(map(make, values))
+    if len({type(v) for v in distinct} & {int, float, bool}) > 1:
+        return list(map(make, values))
+    made = {v: make(v) for v in distinct}
+    if any(isinstance(out, Cell) for out in made.values()):
+        return [make(v) if isinstance(made[v], Cell) else made[v] for v in values]
+    return list(map(made.__getitem__, values))
 
 
 def begin_sheet(wb: Workbook, name: str, title: str, fields: tuple[Field, ...], day: date):

@@ -164,9 +164,14 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
     member_of = {rid: mid for mid, rid in resident_of.items()}
     by_id_number = dict(session.execute(select(Resident.id_number, Resident.id)
                                         .where(Resident.id_number.is_not(None))).all())
-    resident_rows, member_rows, new_residents, new_members, new_member_of_new = [], [], [], [], []
+    resident_rows, member_rows, new_members = [], [], []
+    new_people: list[dict] = []  # the values of members who are new people: every column given
     touched: list[int] = []
     for member_id, values in records:
+        resident_id = resident_of[member_id] if member_id is not None else by_id_number.get(values.get("id_number"))
+        if resident_id is None:
+            new_people.append(values)
+            continue
         person = {k: values[k] for k in RESIDENT_KEYS if k in values}
         if "name" in values:
             if values["name"] not in pinyin:
@@ -175,12 +180,6 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
         if "household_id" in values:
             person["household_id"] = values["household_id"]
         party = {k: values[k] for k in MEMBER_KEYS if k in values}
-        resident_id = resident_of[member_id] if member_id is not None else by_id_number.get(values.get("id_number"))
-        if resident_id is None:  # a new person: every column is given
-            new_residents.append({k: None for k in (*RESIDENT_KEYS, "household_id")} | person)
-            new_member_of_new.append({"is_registered": False, "note": None, "joined_on": None, "confirmed_on": None,
-                                      "party_org_id": None} | party)
-            continue
         touched.append(resident_id)
         resident_rows.append({"id": resident_id, **person})
         existing = member_id if member_id is not None else member_of.get(resident_id)
@@ -190,19 +189,10 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
             new_members.append({"resident_id": resident_id, "is_registered": False} | party)
     _update_by_id(session, Resident.__table__, resident_rows)
     _update_by_id(session, Member.__table__, member_rows)
-    if new_residents:
-        # Inserts with the ids given: the ORM's insert … RETURNING in parameter order took
-        # half a minute for 50,000 rows, splicing each small batch's results onto all before it.
-        # The ids are the ones SQLite would choose (the largest + 1 onward: no AUTOINCREMENT),
-        # read inside this same transaction.
-        first = (session.scalar(select(func.max(Resident.id))) or 0) + 1
-        for rid, (person, party) in enumerate(zip(new_residents, new_member_of_new), start=first):
-            person["id"] = rid
-            new_members.append({"resident_id": rid, **party})
-        for rows in _by_keys(new_residents):
-            _insert_many(session, Resident.__table__, rows)
     for rows in _by_keys(new_members):
         _insert_many(session, Member.__table__, rows)
+    if new_people:
+        _insert_new_people(session, new_people)
     for start in range(0, len(touched), _CHUNK):  # a member who leads a building is a member leader
         session.execute(update(BuildingLeader).where(BuildingLeader.resident_id.in_(touched[start:start + _CHUNK]))
                         .values(is_member=True))
@@ -210,29 +200,58 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
     return len(records)
 
 
+# What a new member's record holds where the values do not say (the columns' defaults)
+_NEW_MEMBER = {"is_registered": False, "note": None, "joined_on": None, "confirmed_on": None, "party_org_id": None,
+               "category": Member.__table__.c.category.default.arg}
+
+
+def _insert_new_people(session: Session, people: list[dict]) -> None:
+    """INSERT a resident and a member for each of these values, a column at a time: one
+    executemany each, no dict per row. The ids are the ones SQLite would choose (the
+    largest + 1 onward: no AUTOINCREMENT), read inside this same transaction; the ORM's
+    insert … RETURNING in parameter order took half a minute for 50,000 rows."""
+    first = (session.scalar(select(func.max(Resident.id))) or 0) + 1
+    ids = list(range(first, first + len(people)))
+    residents = {k: [v.get(k) for v in people] for k in (*RESIDENT_KEYS, "household_id")}
+    spelt = {name: name_pinyin(name) for name in set(residents["name"])}  # names repeat
+    residents["name_pinyin"] = [spelt[name][0] for name in residents["name"]]
+    residents["name_initials"] = [spelt[name][1] for name in residents["name"]]
+    residents["id"] = ids
+    _insert_columns(session, Resident.__table__, residents)
+    members = {k: [v.get(k, default) for v in people] for k, default in _NEW_MEMBER.items()}
+    members["resident_id"] = ids
+    _insert_columns(session, Member.__table__, members)
+
+
 def _insert_many(session: Session, table, rows: list[dict]) -> None:
-    """INSERT rows that carry the same keys, as Core's insert would: each value through
-    its column type's bind processor, an absent column with a Python-side default given
-    it. But one executemany of plain tuples, the values processed a column at a time:
-    Core's own executemany builds and processes a parameter dict per row, which cost more
-    than SQLite's writes."""
+    """INSERT rows that carry the same keys (see _insert_columns)."""
+    _insert_columns(session, table, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+def _insert_columns(session: Session, table, columns: dict[str, list]) -> None:
+    """INSERT the rows these columns hold, as Core's insert would: each value through its
+    column type's bind processor, an absent column with a Python-side default given it.
+    But one executemany of plain tuples, the values processed a column at a time: Core's
+    own executemany builds and processes a parameter dict per row, which cost more than
+    SQLite's writes."""
     connection = session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    columns = [[row[name] for row in rows] for name in names]
+    names = list(columns)
+    values = list(columns.values())
+    count = len(values[0])
     for c in table.c:
-        if c.key not in rows[0] and c.default is not None and c.default.is_scalar:
+        if c.key not in columns and c.default is not None and c.default.is_scalar:
             names.append(c.key)
-            columns.append([c.default.arg] * len(rows))
+            values.append([c.default.arg] * count)
     for i, name in enumerate(names):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:  # dates and flags: each distinct value once, a column repeats them
-            processed = {value: process(value) for value in set(columns[i])}
-            columns[i] = [processed[value] for value in columns[i]]
+            processed = {value: process(value) for value in set(values[i])}
+            values[i] = [processed[value] for value in values[i]]
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
            f"VALUES ({', '.join('?' * len(names))})")
-    connection.exec_driver_sql(sql, list(zip(*columns)))
+    connection.exec_driver_sql(sql, list(zip(*values)))
 
 
 def _update_by_id(session: Session, table, rows: list[dict]) -> None:

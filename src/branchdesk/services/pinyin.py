@@ -33,13 +33,33 @@ def _word_syllables(word: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin([word], style=Style.NORMAL, errors=_as_letters))
 
 
+@lru_cache(maxsize=1)
+def _cutters():
+    """pypinyin's cutting of a text into words (pypinyin.seg.simpleseg.seg), imported on
+    first use: (whether it has phrases, what matches a run of characters with pinyin, the
+    phrase cutter, seg)."""
+    from pypinyin.constants import PHRASES_DICT, RE_HANS
+    from pypinyin.seg import mmseg
+    from pypinyin.seg.simpleseg import seg
+
+    return bool(PHRASES_DICT), RE_HANS.match, mmseg.seg.cut, seg
+
+
+def _words(name: str) -> list[str]:
+    """The words lazy_pinyin cuts a name into, as seg cuts them: a name all of characters
+    with pinyin is one run of them, cut at once by the phrase cutter, without seg's test
+    of each character."""
+    phrases, all_hans, cut, seg = _cutters()
+    if phrases and all_hans(name):
+        return list(cut(name))
+    return seg(name)
+
+
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin without tones or spaces, and the initials: ("zhangsan", "zs")."""
-    from pypinyin.seg.simpleseg import seg  # how lazy_pinyin cuts a text into words (phrases, characters)
-
     if not name:
         return "", ""
-    syllables = [s for word in seg(name) for s in _word_syllables(word)]
+    syllables = [s for word in _words(name) for s in _word_syllables(word)]
     if len(syllables) == len(name):  # one syllable per character (no Latin letters or digits)
         for n, char in enumerate(name[1:], start=1):
             if char in _GIVEN_NAME_READINGS:
