@@ -263,6 +263,19 @@ def main(out: Path) -> int:
     _wait_for(app, lambda: dashboard.counted)
     save(window, "dashboard")
 
+    # 设置 ▸ 节假日与调休, filled in as the State Council's notice for 国庆 reads
+    from branchdesk.services import issues as issue_service
+    from branchdesk.ui.settings_dialogs import WorkCalendarDialog
+
+    year = date.today().year
+    with store.transaction() as session:
+        issue_service.set_work_calendar(session, holidays=[date(year, 10, d) for d in range(1, 8)],
+                                        workdays=[d for d in (date(year, 9, 27), date(year, 10, 10)) if d.weekday() >= 5])
+    calendar = WorkCalendarDialog(store, window)
+    calendar.show()
+    save(calendar, "work-calendar")
+    calendar.done(0)
+
     window.close()
     store.close()
     for path in saved:
