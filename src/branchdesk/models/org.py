@@ -17,6 +17,7 @@ ORG_GENERAL_BRANCH = "general_branch"  # 小区党总支
 ORG_BRANCH = "branch"  # 党支部（含联合党支部、楼组/网格党支部）
 ORG_PARTY_GROUP = "party_group"  # 党小组
 ORG_LEVELS = (ORG_COMMUNITY_COMMITTEE, ORG_GENERAL_BRANCH, ORG_BRANCH, ORG_PARTY_GROUP)
+BRANCH_LEVELS = (ORG_BRANCH, ORG_GENERAL_BRANCH)  # what holds the 三会一课 and signs the papers
 
 
 class Community(Timestamped, Base):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ..models.org import BRANCH_LEVELS
 from ..services import org
 from ..services.periods import cn_date  # noqa: F401  (the printouts' date words)
-
-BRANCH_LEVELS = ("branch", "general_branch")
 
 
 def org_line(session: Session, party_org_id: int | None = None) -> str:

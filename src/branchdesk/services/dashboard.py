@@ -19,7 +19,7 @@ from ..models import (
     Building, BuildingLeader, Compound, Demand, Grid, Issue, Meeting, PartyOrg, Resource, Unit,
 )
 from ..models.issues import BASICALLY_SATISFIED, REVIEWED, SATISFIED
-from ..models.org import ORG_BRANCH, ORG_GENERAL_BRANCH, ORG_PARTY_GROUP
+from ..models.org import BRANCH_LEVELS, ORG_PARTY_GROUP
 from ..models.lists import DEMAND_CLAIMED, DEMAND_MATCHED
 from . import meetings as meeting_service
 from .org import coverage_by_building
@@ -261,9 +261,6 @@ def _periods_begun(every: str, f: Filters) -> int:
         count += 1
         day = period_range(every, day)[1] + timedelta(days=1)
     return count
-
-
-BRANCH_LEVELS = (ORG_BRANCH, ORG_GENERAL_BRANCH)
 
 
 def _party_scope(session: Session, f: Filters) -> tuple[int, int, set[int] | None, bool]:

@@ -9,7 +9,6 @@ The clock is passed in (`at`, `today`) rather than read here, so that a test can
 step past a time limit without sleeping."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -46,10 +45,10 @@ from ..models.issues import (
     UNSATISFIED,
 )
 from ..models.lists import ISSUE_CATEGORY, ISSUE_SOURCE
-from ..models.meta import AppMeta
 from ..validation import Invalid
 from . import NotFound, ValidationFailed
 from .lists import active_labels
+from .meta import read_setting, write_setting
 from .org import address_of, resolve_household
 from .periods import cn_date
 
@@ -100,10 +99,9 @@ def add_working_days(start: date, days: int, calendar: WorkCalendar = WorkCalend
 
 
 def work_calendar(session: Session) -> WorkCalendar:
-    stored = session.get(AppMeta, CALENDAR_KEY)
-    if stored is None:
+    values = read_setting(session, CALENDAR_KEY)
+    if values is None:
         return WorkCalendar()
-    values = json.loads(stored.value)
     return WorkCalendar(frozenset(map(date.fromisoformat, values.get("holidays", ()))),
                         frozenset(map(date.fromisoformat, values.get("workdays", ()))))
 
@@ -118,22 +116,16 @@ def set_work_calendar(session: Session, *, holidays, workdays) -> WorkCalendar:
     weekdays = sorted(d for d in workdays if d.weekday() < 5)
     if weekdays:
         raise ValidationFailed({"calendar": f"{cn_date(weekdays[0])}本来就是工作日，不用算作调休上班。"})
-    value = json.dumps({"holidays": sorted(map(str, holidays)), "workdays": sorted(map(str, workdays))})
-    stored = session.get(AppMeta, CALENDAR_KEY)
-    if stored is None:
-        session.add(AppMeta(key=CALENDAR_KEY, value=value))
-    else:
-        stored.value = value
+    write_setting(session, CALENDAR_KEY, {"holidays": sorted(map(str, holidays)), "workdays": sorted(map(str, workdays))})
     calendar = WorkCalendar(holidays, workdays)
     _reschedule_open_issues(session, time_limits(session), calendar)
     return calendar
 
 
 def time_limits(session: Session) -> Limits:
-    stored = session.get(AppMeta, LIMITS_KEY)
-    if stored is None:
+    values = read_setting(session, LIMITS_KEY)
+    if values is None:
         return Limits()
-    values = json.loads(stored.value)
     return Limits(int(values.get("accept_days", 0)), int(values.get("done_days", 3)))
 
 
@@ -143,12 +135,7 @@ def set_time_limits(session: Session, *, accept_days: int, done_days: int) -> No
     already met is judged by the limits of its day."""
     if not (0 <= accept_days <= 30 and 0 <= done_days <= 365) or accept_days > done_days:
         raise ValidationFailed({"limits": "受理时限应在 0-30 个工作日之间，办结时限应在 0-365 个工作日之间，且不短于受理时限。"})
-    value = json.dumps({"accept_days": accept_days, "done_days": done_days})
-    stored = session.get(AppMeta, LIMITS_KEY)
-    if stored is None:
-        session.add(AppMeta(key=LIMITS_KEY, value=value))
-    else:
-        stored.value = value
+    write_setting(session, LIMITS_KEY, {"accept_days": accept_days, "done_days": done_days})
     _reschedule_open_issues(session, Limits(accept_days, done_days), work_calendar(session))
 
 

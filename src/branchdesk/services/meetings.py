@@ -9,7 +9,6 @@ As elsewhere: each call runs in the caller's one transaction, a refusal raises
 ValidationFailed({field: sentence}) and changes nothing, deletes are soft."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -25,10 +24,10 @@ from ..models import AgendaItem, Attendee, Decision, Issue, Meeting, PartyOrg
 from ..models.issues import DECIDED, DISCUSSED, RAISED
 from ..models.lists import MEETING_KIND
 from ..models.meetings import ABSENT, EXCUSED, INVITED, PRESENT, ROLE_LEADER, ROLE_MEMBER, ROLE_PARTNER
-from ..models.meta import AppMeta
 from . import NotFound, ValidationFailed
 from . import issues as issue_service
 from .lists import active_labels
+from .meta import read_setting, write_setting
 from .periods import period_range
 
 MF = by_key(MEETING_FIELDS)
@@ -425,11 +424,7 @@ def _decide_issue(session: Session, meeting: Meeting, item: AgendaItem, decision
 
 # ---- 三会一课 ------------------------------------------------------------------------------------
 def frequencies(session: Session) -> dict[str, str]:
-    stored = session.get(AppMeta, FREQUENCY_KEY)
-    values = dict(DEFAULT_FREQUENCIES)
-    if stored is not None:
-        values.update(json.loads(stored.value))
-    return values
+    return dict(DEFAULT_FREQUENCIES) | (read_setting(session, FREQUENCY_KEY) or {})
 
 
 def set_frequencies(session: Session, values: dict[str, str]) -> None:
@@ -437,12 +432,7 @@ def set_frequencies(session: Session, values: dict[str, str]) -> None:
     wrong = [kind for kind, every in values.items() if every not in FREQUENCY_LABELS]
     if wrong:
         raise ValidationFailed({"frequency": f"“{'、'.join(wrong)}”的频次只能是每月或每季度。"})
-    merged = frequencies(session) | values
-    stored = session.get(AppMeta, FREQUENCY_KEY)
-    if stored is None:
-        session.add(AppMeta(key=FREQUENCY_KEY, value=json.dumps(merged, ensure_ascii=False)))
-    else:
-        stored.value = json.dumps(merged, ensure_ascii=False)
+    write_setting(session, FREQUENCY_KEY, frequencies(session) | values)
     session.flush()
 
 

@@ -205,10 +205,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         dialog.choose_file()
 
-    def _imported(self, saved: int) -> None:
+    def _reload_pages(self) -> None:
+        """After a change across the rosters (an import, the demo): every page read again."""
         for page in self.pages:
             if getattr(page, "loaded", False) or page is self.org_page:
                 page.reload()
+
+    def _imported(self, saved: int) -> None:
+        self._reload_pages()
         self.statusBar().showMessage(f"已导入 {saved} 条记录（导入前已自动备份数据库）。", 10000)
 
     def fill_demo(self) -> None:
@@ -246,9 +250,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMessageBox
 
         self.act_demo.setEnabled(True)
-        for page in self.pages:
-            if getattr(page, "loaded", False) or page is self.org_page:
-                page.reload()
+        self._reload_pages()
         QMessageBox.information(self, "填入示例社区", report)
 
     def _demo_failed(self, exc: Exception) -> None:
