@@ -258,7 +258,7 @@ def meetings(rows: list[MeetingCount], *, subtitle: str = "", look: Look = PLAIN
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.spines["left"].set_visible(False)
-    ax.annotate("按各党支部、党小组统计，不分小区和网格", (1, 0), xycoords="axes fraction",
+    ax.annotate("按各党支部、党小组统计，不分网格", (1, 0), xycoords="axes fraction",
                 xytext=(0, -(look.label * 1.45 + 12 * look.scale)), textcoords="offset points", ha="right",
                 va="top", fontsize=look.pt(9.5), color=MUTED)
     extra_room(fig, bottom=look.pt(9.5) * 1.45 / 72 + 0.05 * look.scale)

@@ -184,7 +184,7 @@ class TimeLimitsDialog(_SettingDialog):
         form = QFormLayout()
         form.addRow("受理时限", self.accept_days)
         form.addRow("办结时限", self.done_days)
-        note = note_label("从提出之日算起，0 表示当日。常见的是“当日受理、三日办结”（0 和 3）。"
+        note = note_label("从提出之日算起，0 表示当日（休息日提出的为下一个工作日）。常见的是“当日受理、三日办结”（0 和 3）。"
                       "修改后，尚未受理或尚未办结的问题按新时限重新计算；有公开承诺日期或定事时限的问题以其为准。"
                       "周六、周日和“设置 ▸ 节假日与调休”里的放假日不算工作日，调休上班的周末算。", self)
         self.message = message_label(self, "limitsMessage")
