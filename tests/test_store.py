@@ -262,3 +262,214 @@ def test_newer_wal_database_leaves_no_wal_files(tmp_path):
     with pytest.raises(StoreError, match="更新版本"):
         open_store(path)
     assert _snapshot(path) == before
+
+
+# ---- upgrades that cannot half-happen --------------------------------------------------------
+def _db_at(path: Path, revision: str) -> Path:
+    engine = store_mod.make_engine(path)
+    try:
+        store_mod.upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("INSERT INTO community (name) VALUES ('幸福社区')")
+        con.commit()
+    return path
+
+
+def _tables(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as con:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    path = _db_at(tmp_path / "old.db", "0003")
+    before = _tables(path)
+    store_mod.reference_tables("0003")  # made by the migrations too: before they are broken
+    from alembic.operations import Operations
+
+    real = Operations.create_table
+    made = []
+
+    def create_then_fail(self, name, *columns, **kw):
+        made.append(name)
+        if len(made) == 3:  # two tables of 0004 already made, then the disk fills up
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, name, *columns, **kw)
+
+    monkeypatch.setattr(Operations, "create_table", create_then_fail)
+    with pytest.raises(StoreError, match="磁盘空间不足"):
+        open_store(path)
+    assert _tables(path) == before  # not one table of 0004 stayed
+    assert store_mod.inspect_database(path).revision == "0003"
+    monkeypatch.setattr(Operations, "create_table", real)
+    with open_store(path) as s:  # and the next start upgrades it
+        assert _pragma(s, "integrity_check") == "ok"
+    assert store_mod.inspect_database(path).revision == head_revision()
+    upgrades = [b for b in store_mod.list_backups(path) if b.reason == "before-upgrade-0003"]
+    assert upgrades and all(b.ok for b in upgrades)
+
+
+def test_half_upgraded_file_from_an_older_version_is_repaired_from_its_backup(tmp_path):
+    path = _db_at(tmp_path / "branchdesk.db", "0003")
+    good = store_mod.backup_database(path, "before-upgrade-0003")
+    # what an older branchdesk left: 0004's first table made outside a transaction, and then
+    # at every failed start another "before-upgrade" backup, of the broken file
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("CREATE TABLE meeting (id INTEGER PRIMARY KEY, kind VARCHAR(50) NOT NULL)")
+        con.commit()
+    for _ in range(3):
+        store_mod.backup_database(path, "before-upgrade-0003")
+    messages = []
+    monkey_notify, store_mod.notify = store_mod.notify, messages.append
+    try:
+        with open_store(path) as s:
+            notice = s.notice
+            with s.engine.connect() as con:
+                assert con.exec_driver_sql("SELECT name FROM community").scalar() == "幸福社区"
+    finally:
+        store_mod.notify = monkey_notify
+    assert notice and "中断" in notice and CJK.search(notice)
+    assert messages == [notice]
+    assert store_mod.inspect_database(path).revision == head_revision()
+    assert good.exists()
+    assert [b for b in store_mod.list_backups(path) if b.reason == "before-repair"]
+    open_store(path).close()  # and it opens from now on, without a word
+
+
+def test_half_upgraded_file_without_a_good_backup_is_refused_untouched(tmp_path):
+    path = _db_at(tmp_path / "branchdesk.db", "0003")
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("CREATE TABLE meeting (id INTEGER PRIMARY KEY)")
+        con.commit()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="升级时被中断"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_creation_an_older_version_left_unfinished_is_made_again(tmp_path):
+    path = tmp_path / "new.db"
+    with closing(sqlite3.connect(path)) as con:  # alembic_version made, no revision, empty tables
+        con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        con.execute("CREATE TABLE community (id INTEGER PRIMARY KEY, name TEXT)")
+        con.commit()
+    with open_store(path) as s:
+        assert _pragma(s, "integrity_check") == "ok"
+    assert store_mod.inspect_database(path).revision == head_revision()
+
+
+# ---- backups that count only when whole ------------------------------------------------------
+def test_an_empty_or_broken_backup_never_counts(store):
+    folder = store_mod.backup_dir(store.path)
+    folder.mkdir()
+    today = __import__("datetime").datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    empty = folder / f"branchdesk-{today}-daily.db"
+    empty.write_bytes(b"")
+    assert store_mod.latest_backup_time(store.path) is None  # so today's backup is still made
+    (folder / f"branchdesk-{today}-daily.db.part").write_bytes(b"SQLite format 3\x00half")
+    made = store_mod.backup_database(store.path, "daily")
+    assert not empty.exists()
+    infos = store_mod.list_backups(store.path)
+    assert [i.path for i in infos] == [made] and infos[0].ok
+
+
+def test_a_backup_cut_short_leaves_nothing(store, monkeypatch):
+    def full(*_a, **_k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store_mod, "_fsync", full)
+    with pytest.raises(sqlite3.OperationalError):
+        store_mod.backup_database(store.path, "daily")
+    assert list(store_mod.backup_dir(store.path).iterdir()) == []
+
+
+def test_upgrade_backups_are_kept_apart_from_routine_ones(tmp_path):
+    path = _db_at(tmp_path / "branchdesk.db", head_revision())
+    kept = store_mod.backup_database(path, "before-upgrade-0004")
+    for _ in range(BACKUP_KEEP + 2):
+        store_mod.backup_database(path, "daily")
+    assert kept.exists()
+
+
+def test_restore_puts_the_backup_back_and_keeps_the_present(store):
+    with store.transaction() as s:
+        org.ensure_community(s, name="旧名社区", street_name="和平街道")
+    backup = store_mod.backup_database(store.path, "daily")
+    with store.transaction() as s:
+        s.scalars(select(Community)).one().name = "新名社区"
+    before_restore = store_mod.restore_backup(store, backup)
+    with store.session() as s:
+        assert s.scalars(select(Community.name)).all() == ["旧名社区"]
+    with closing(sqlite3.connect(before_restore)) as con:
+        assert con.execute("SELECT name FROM community").fetchall() == [("新名社区",)]
+    assert store_mod.reason_text("before-restore") == "恢复备份前"
+
+
+def test_restore_refuses_a_broken_backup_and_changes_nothing(store):
+    with store.transaction() as s:
+        org.ensure_community(s, name="幸福社区", street_name="和平街道")
+    folder = store_mod.backup_dir(store.path)
+    folder.mkdir(exist_ok=True)
+    broken = folder / "branchdesk-20261201-080000-000000-daily.db"
+    broken.write_bytes(store_mod.SQLITE_MAGIC + bytes(range(256)) * 16)
+    with pytest.raises(StoreError, match="不能用备份"):
+        store_mod.restore_backup(store, broken)
+    with store.session() as s:
+        assert s.scalars(select(Community.name)).all() == ["幸福社区"]
+    assert [b.ok for b in store_mod.list_backups(store.path)] == [False]
+
+
+# ---- two writers -----------------------------------------------------------------------------
+def test_a_busy_database_is_one_sentence_and_nothing_is_written(store):
+    store.busy_wait = 0.5
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        with pytest.raises(store_mod.StoreBusy) as info:
+            with store.transaction() as s:
+                org.ensure_community(s, name="幸福社区", street_name="和平街道")
+        other.execute("ROLLBACK")
+    assert CJK.search(str(info.value)) and "另一个" in str(info.value)
+    with store.session() as s:
+        assert s.scalars(select(Community)).all() == []
+
+
+def test_ids_are_taken_inside_the_write_transaction(store):
+    """A write transaction holds the lock from its start: what it read stays true until it commits."""
+    with store.transaction() as s:
+        first = s.scalar(select(func.count(Community.id)))
+        with closing(sqlite3.connect(store.path, timeout=0.1)) as other:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("INSERT INTO community (name) VALUES ('插队社区')")
+        org.ensure_community(s, name="幸福社区", street_name="和平街道")
+    assert first == 0
+
+
+def test_errors_never_carry_row_values(store):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError) as info:
+        with store.transaction() as s:
+            s.execute(__import__("sqlalchemy").text("INSERT INTO community (id, name) VALUES (1, :a), (1, :b)"),
+                      {"a": "甲社区", "b": "420302198001010002"})
+    assert "420302198001010002" not in str(info.value)
+
+
+def test_a_reader_of_the_open_file_in_this_process_keeps_the_locks(store, tmp_path):
+    """inspect_database on a file this process holds open reads it only through SQLite."""
+    with store.transaction() as s:
+        org.ensure_community(s, name="幸福社区", street_name="和平街道")
+    assert store_mod.holds_open(store.path)
+    assert store_mod.inspect_database(store.path).revision == head_revision()
+
+
+def test_a_database_in_rollback_mode_opens_and_takes_writes(tmp_path):
+    """Copied or restored files may come in rollback-journal mode: the switch to WAL happens
+    before the lock guard is taken (which would otherwise refuse it the lock it needs)."""
+    path = _db_at(tmp_path / "plain.db", head_revision())
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("PRAGMA journal_mode=DELETE")
+    with open_store(path) as s:
+        with s.transaction() as session:
+            org.ensure_community(session, name="新社区", street_name="和平街道")
+        assert _pragma(s, "journal_mode") == "wal"

@@ -30,6 +30,7 @@ class Launch:
         self.exit_code: int | None = None  # set when opening failed
         self.running = False  # inside exec(): a failure ends the event loop
         self._on_error = on_error or self._show_error
+        self._on_notice = self._show_notice
         self._on_unexpected = self._show_unexpected
         self._previous_hook = None
         self.window.first_painted.connect(self._open)
@@ -40,7 +41,12 @@ class Launch:
 
         try:
             self.store = open_store(self.path, create=self.create)
+            from .ui.busy import BusyWaiter
+
+            self.store.on_busy = BusyWaiter(self.window, self.store.busy_wait)
             self.window.attach(self.store)
+            if self.store.notice:
+                self._on_notice(self.store.notice)
         except StoreError as exc:
             self._fail(2, str(exc))
         except Exception as exc:  # a bug: one sentence for the user, the traceback for the log
@@ -58,6 +64,11 @@ class Launch:
 
         QMessageBox.critical(self.window, "无法打开数据库", message)
 
+    def _show_notice(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(self.window, "数据库已修复", message)
+
     def report_unexpected(self, on_unexpected: Callable[[str], None] | None = None) -> None:
         """From now until close(), an exception no code caught (a bug in a slot) is logged
         and told in one sentence. Otherwise it would only print to a console the secretary
@@ -70,7 +81,17 @@ class Launch:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, trace)
             return
+        from .store import StoreError, describe_database_error
+
+        if issubclass(kind, StoreError):  # already one sentence for the secretary
+            log.info("refused: %s", kind.__name__)
+            self._on_unexpected(str(exc))
+            return
         log.error("unexpected error", exc_info=(kind, exc, trace))
+        known = describe_database_error(exc) if kind.__module__.startswith(("sqlalchemy", "sqlite3")) else None
+        if known:
+            self._on_unexpected(known)
+            return
         self._on_unexpected(f"程序出错：{exc}。刚才的操作可能没有完成，已保存的数据不受影响；"
                             "详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。")
 

@@ -147,11 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     with _ChineseArgparse():
         args = build_parser().parse_args(argv)
     _setup_logging()
-    from .store import StoreError
+    from . import store
 
+    if args.command not in (None, "open"):  # what opening repaired, or why a write waits
+        store.notify = lambda text: print(text, file=sys.stderr, flush=True)
+        store.busy_wait_default = store.COMMAND_BUSY_WAIT_SECONDS
     try:
         return _run(args)
-    except StoreError as exc:
+    except store.StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -164,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except Exception as exc:  # the user gets one sentence; the traceback goes to the log
         log.exception("unexpected error")
+        known = store.describe_database_error(exc) if type(exc).__module__.startswith(("sqlalchemy", "sqlite3")) else None
+        if known:
+            print(known, file=sys.stderr)
+            return 1
         print(f"程序出错：{exc}。详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。", file=sys.stderr)
         return 1
 
