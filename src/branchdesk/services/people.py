@@ -17,7 +17,7 @@ from ..models import (
     Building, BuildingLeader, CenterHousehold, Compound, Household, Member, PartyOrg, Resident, Unit,
     center_household_link,
 )
-from ..validation import Invalid
+from ..validation import Invalid, id_birth_date, id_gender, mask_id_number
 from . import NotFound, ValidationFailed
 from .org import address_of, resolve_household
 from .pinyin import name_pinyin
@@ -50,6 +50,66 @@ def _resident_by_id_number(session: Session, id_number: str | None) -> Resident 
     if not id_number:
         return None
     return session.scalar(select(Resident).where(Resident.id_number == id_number))
+
+
+# ---- known people: who a new record is, and what it may change of them ----------------
+def _given(value) -> bool:
+    """Whether a value was entered: an empty field, an unticked box or an empty cell of a
+    NEW record says nothing about what is stored of a known person, so it keeps that."""
+    return value not in (None, "", False)
+
+
+def _same_name_and_phone(session: Session, name: str | None, phone: str | None, *,
+                         members: bool = True) -> Resident | None:
+    """The known person with this name and phone: the rosters' rule for the same person
+    where no ID number says otherwise. members=False leaves out active members (a second
+    member of the same name and phone is not the same record). Where earlier saves stored
+    one person twice, an active member first, then the earliest."""
+    if not name or not phone:
+        return None
+    active = Member.id.is_not(None) & Member.deleted_at.is_(None)
+    stmt = (select(Resident).outerjoin(Member, Member.resident_id == Resident.id)
+            .where(Resident.name == name, Resident.phone == phone))
+    if not members:
+        stmt = stmt.where(~active)
+    return session.scalars(stmt.order_by(active.desc(), Resident.id)).first()
+
+
+def _id_number_conflict(person: Resident, id_number: str | None, who: str) -> str | None:
+    """The sentence refusing an ID number typed for a known person who has another one."""
+    if id_number and person.id_number and person.id_number != id_number:
+        return f"{who}身份证号是 {mask_id_number(person.id_number)}，与填写的不一致，请核对。"
+    return None
+
+
+def _id_facts(person: Resident | None, id_number: str) -> dict:
+    """What a person's record becomes with this ID number (person None: a new person): the
+    birth date and gender follow it where they were empty or came from the old number; where
+    they were entered otherwise (the member form) they must agree with it. Raises
+    ValidationFailed on id_number."""
+    facts = {"id_number": id_number}
+    errors: dict = {}
+    if person is None:
+        check_against_id(facts, errors)
+        return facts
+    old = person.id_number
+    try:
+        from_old = {"birth_date": id_birth_date(old), "gender": id_gender(old)} if old else {}
+    except (ValueError, Invalid, IndexError):  # a stored number read from an old roster
+        from_old = {}
+    for key in ("birth_date", "gender"):
+        stored = getattr(person, key)
+        if stored is not None and stored != from_old.get(key):
+            facts[key] = stored
+    check_against_id(facts, errors)
+    if "id_number" in errors:
+        raise ValidationFailed({"id_number": errors["id_number"]})
+    if "birth_date" in errors:
+        raise ValidationFailed({"id_number": f"身份证号中的出生日期与“{person.name}”已登记的出生日期"
+                                             f"（{facts['birth_date']:%Y-%m-%d}）不一致，请核对。"})
+    if "gender" in errors:
+        raise ValidationFailed({"id_number": f"身份证号中的性别与“{person.name}”已登记的性别不一致，请核对。"})
+    return facts
 
 
 # ---- members -------------------------------------------------------------------
@@ -113,6 +173,12 @@ def validate_member(session: Session, raw: dict, member_id: int | None = None) -
         elif values.get("name") and values["name"] != other.name:
             # Adding reuses the known person (e.g. a building leader), but only the same person.
             errors.setdefault("id_number", f"这个身份证号已登记在“{other.name}”名下，与填写的姓名不一致，请核对。")
+    elif member_id is None and "id_number" not in errors:
+        # Adding reuses a known person of the same name and phone, unless their ID number differs.
+        same = _same_name_and_phone(session, values.get("name"), values.get("phone"), members=False)
+        conflict = same and _id_number_conflict(same, values.get("id_number"), f"已登记的“{same.name}”（姓名和电话相同）")
+        if conflict:
+            errors["id_number"] = conflict
     _fail_if(errors)
     return values, household_id
 
@@ -125,8 +191,15 @@ def save_member(session: Session, raw: dict, member_id: int | None = None) -> in
             raise NotFound(member_id)
         resident = member.resident
     else:
-        # The person may already be known (a building leader, or a member deleted earlier).
-        resident = _resident_by_id_number(session, values.get("id_number")) or Resident()
+        # The person may already be known (a building leader, or a member deleted earlier): by
+        # ID number, else by name and phone. The new member's form did not show what is stored
+        # of them, so its empty fields keep that.
+        resident = (_resident_by_id_number(session, values.get("id_number"))
+                    or _same_name_and_phone(session, values.get("name"), values.get("phone"), members=False))
+        if resident is None:
+            resident = Resident()
+        else:
+            values = {k: v for k, v in values.items() if _given(v)}
         member = resident.member or Member()
         member.deleted_at = None
         if resident.id is None:
@@ -158,7 +231,8 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
     passed what validate_member checks, against this same transaction: the import
     plans and applies inside one. Like save_member, only the keys present are
     written, a known person (a building leader, a member deleted earlier) is
-    reused by ID number, and a member who leads a building becomes a member leader."""
+    reused by ID number keeping what a new row leaves empty, and a member who leads
+    a building becomes a member leader."""
     pinyin: dict[str, tuple[str, str]] = {}
     resident_of = dict(session.execute(select(Member.id, Member.resident_id)).all())
     member_of = {rid: mid for mid, rid in resident_of.items()}
@@ -172,6 +246,8 @@ def bulk_save_members(session: Session, records: list[tuple[int | None, dict]]) 
         if resident_id is None:
             new_people.append(values)
             continue
+        if member_id is None:  # a known person: the row's empty cells keep what is stored, as save_member
+            values = {k: v for k, v in values.items() if _given(v)}
         person = {k: values[k] for k in RESIDENT_KEYS if k in values}
         if "name" in values:
             if values["name"] not in pinyin:
@@ -321,6 +397,21 @@ def member_choices(session: Session) -> list[tuple[int, str, int | None]]:
     return [(r[0], f"{r[1]}  {r[2] or '（未登记住址）'}", r[3]) for r in session.execute(stmt)]
 
 
+def person_choices(session: Session) -> list:
+    """The people on the rosters (active members and building leaders), for picking one
+    instead of typing them again: resident id, name, pinyin, initials, phone, ID number,
+    address, short address and whether they are a member / lead a building; by pinyin."""
+    leading = select(BuildingLeader.resident_id).where(BuildingLeader.deleted_at.is_(None))
+    is_member = Member.id.is_not(None) & Member.deleted_at.is_(None)
+    is_leader = Resident.id.in_(leading)  # not correlated: SQLite reads the leaders once
+    stmt = _with_household(
+        select(Resident.id, Resident.name, Resident.name_pinyin, Resident.name_initials, Resident.phone,
+               Resident.id_number, _ADDRESS, _SHORT, is_member.label("is_member"), is_leader.label("is_leader"))
+        .outerjoin(Member, Member.resident_id == Resident.id)
+    ).where(is_member | is_leader).order_by(Resident.name_pinyin, Resident.id)
+    return session.execute(stmt).all()
+
+
 # ---- building leaders -------------------------------------------------------------
 def list_leaders(session: Session) -> list:
     leader_unit = aliased(Unit)
@@ -348,50 +439,108 @@ def get_leader(session: Session, leader_id: int) -> dict:
 
 
 def save_leader(session: Session, raw: dict, leader_id: int | None = None) -> int:
-    values, errors = parse_record(LEADER_FIELDS, raw, new=leader_id is None)
-    check_against_id(values, errors)
+    """Save a building leader from the leader form or a roster row.
+
+    raw may carry "resident_id": a known person picked in the form, whose stored name,
+    phone and ID number it need not repeat. A new leader is otherwise the known person
+    with the typed ID number, else with the same name and phone, or a new person; a typed
+    ID number that is not the known person's is refused. Of a known person the save writes
+    only what was entered: an empty field of a new leader was not typed and keeps what is
+    stored. Editing a leader writes the keys given (the form showed them), so clearing a
+    field there clears it; keys not given are kept."""
+    leader = session.get(BuildingLeader, leader_id) if leader_id else None
+    if leader_id and leader is None:
+        raise NotFound(leader_id)
+    picked = None
+    if raw.get("resident_id") is not None:
+        picked = session.get(Resident, raw["resident_id"])
+        if picked is None:
+            raise ValidationFailed({"name": "所选人员已不在名册中（可能刚被删除），请重新选择。"})
+        if leader is not None and picked.id == leader.resident_id:
+            picked = None  # the leader's own person: an ordinary edit
+        else:
+            raw = {"name": picked.name, "phone": picked.phone, **raw}  # what the form did not repeat
+    values, errors = parse_record(LEADER_FIELDS, raw, new=leader is None)
+    idn = values.get("id_number")
+    if idn:
+        check_against_id({"id_number": idn}, errors)  # a birth date after today
     unit_id, building_id = values.get("unit_id"), values.get("building_id")
     if unit_id and building_id:
         unit = session.get(Unit, unit_id)
         if unit is None or unit.building_id != building_id:
             errors["unit_id"] = "所选单元不属于所选楼栋，请重新选择。"
     _fail_if(errors)
-    leader = session.get(BuildingLeader, leader_id) if leader_id else None
-    if leader_id and leader is None:
-        raise NotFound(leader_id)
-    resident = leader.resident if leader else None
-    if resident is None:
-        resident = _resident_by_id_number(session, values.get("id_number"))
-    if resident is None and not values.get("id_number"):
-        # no ID number: the same name and phone is taken to be the same person
-        resident = session.scalar(select(Resident).where(Resident.name == values["name"],
-                                                         Resident.phone == values.get("phone")))
+
+    editing = leader is not None and picked is None
+    holder = _resident_by_id_number(session, idn)
+    if editing:
+        resident = leader.resident
+        if holder is not None and holder.id != resident.id:
+            raise ValidationFailed({"id_number": f"这个身份证号属于“{holder.name}”，请核对。"})
+    else:
+        resident = _leader_person(session, values, picked, holder)
+    known = resident is not None and not editing  # a known person the form did not show
+    facts = _id_facts(resident, idn) if idn else {}
     if resident is None:
         resident = Resident()
         session.add(resident)
-    elif values.get("id_number"):
-        other = _resident_by_id_number(session, values["id_number"])
-        if other is not None and other.id != resident.id:
-            raise ValidationFailed({"id_number": f"这个身份证号属于“{other.name}”，请核对。"})
-    _set_resident(resident, values)
+    for key in ("name", "phone"):
+        if key in values and not (known and not _given(values[key])):
+            setattr(resident, key, values[key])
+    if facts:
+        for key, value in facts.items():
+            setattr(resident, key, value)
+    elif "id_number" in values and not known:
+        resident.id_number = None  # cleared in the edit form, which showed it
+    resident.name_pinyin, resident.name_initials = name_pinyin(resident.name)
     session.flush()
+    building_id = values["building_id"] if "building_id" in values else leader.building_id
+    if "unit_id" in values or leader is None:
+        unit_id = values.get("unit_id")
+    else:
+        unit_id = leader.unit_id
     duplicate = session.scalar(select(BuildingLeader.id).where(
         BuildingLeader.resident_id == resident.id, BuildingLeader.building_id == building_id,
         BuildingLeader.unit_id.is_(None) if unit_id is None else BuildingLeader.unit_id == unit_id,
         BuildingLeader.deleted_at.is_(None), BuildingLeader.id != (leader_id or 0)))
     if duplicate:
         raise ValidationFailed({"name": f"“{resident.name}”已经是这个楼栋（单元）的楼栋长，请勿重复添加。"})
+    ticked = values.get("is_member") if "is_member" in values or leader is None else leader.is_member
     if leader is None:
-        leader = BuildingLeader(resident=resident)
+        leader = BuildingLeader()
         session.add(leader)
+    leader.resident = resident
     leader.building_id, leader.unit_id = building_id, unit_id
     for key in ("since", "note"):
         if key in values or leader.id is None:
             setattr(leader, key, values.get(key))
     is_member = resident.member is not None and resident.member.deleted_at is None
-    leader.is_member = bool(values.get("is_member")) or is_member
+    leader.is_member = bool(ticked) or is_member
     session.flush()
     return leader.id
+
+
+def _leader_person(session: Session, values: dict, picked: Resident | None,
+                   holder: Resident | None) -> Resident | None:
+    """The known person a new leader is (None: a new person); holder: the one with the typed
+    ID number. Raises ValidationFailed where the typed values belong to someone else."""
+    name, idn = values.get("name"), values.get("id_number")
+    if picked is not None:
+        if name != picked.name:
+            raise ValidationFailed({"name": f"所选人员是“{picked.name}”，与填写的姓名不一致，请重新选择。"})
+        if holder is not None and holder.id != picked.id:
+            raise ValidationFailed({"id_number": f"这个身份证号属于“{holder.name}”，请核对。"})
+        conflict = _id_number_conflict(picked, idn, f"所选的“{picked.name}”已登记的")
+    elif holder is not None:
+        if name and holder.name != name:
+            raise ValidationFailed({"id_number": f"这个身份证号已登记在“{holder.name}”名下，与填写的姓名不一致，请核对。"})
+        return holder
+    else:
+        picked = _same_name_and_phone(session, name, values.get("phone"))
+        conflict = picked and _id_number_conflict(picked, idn, f"已登记的“{picked.name}”（姓名和电话相同）")
+    if conflict:
+        raise ValidationFailed({"id_number": conflict})
+    return picked
 
 
 def delete_leaders(session: Session, leader_ids: list[int]) -> datetime:
@@ -471,9 +620,11 @@ def save_center_household(session: Session, raw: dict, served_ids: list[int], ch
         session.add(ch)
     ch.deleted_at = None
     ch.member_id = member.id
-    ch.appointed_on, ch.note = values.get("appointed_on"), values.get("note")
-    for k in FOUR_HAVE_KEYS:
-        setattr(ch, k, bool(values.get(k)))
+    # A center household writes nothing of the member's person; of its own values, those
+    # not given (a partial edit) are kept, as for members and leaders.
+    for key in ("appointed_on", "note", *FOUR_HAVE_KEYS):
+        if key in values or ch.id is None:
+            setattr(ch, key, bool(values.get(key)) if key in FOUR_HAVE_KEYS else values.get(key))
     ch.served_households = list(households)
     session.flush()
     return ch.id

@@ -3,12 +3,14 @@ yes/no, long text). Each shows its field's label with a star when required, its
 message just below, and tells the form when it is edited or left."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QObject, QStringListModel, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QDate, QEvent, QModelIndex, QObject, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCalendarWidget,
     QCheckBox,
     QComboBox,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
     QWidgetAction,
@@ -32,6 +35,7 @@ from ..validation import Invalid, parse_date
 ERROR_COLOR = "#c0392b"
 HINT_COLOR = "#7a7a7a"
 DATE_PLACEHOLDER = "年-月-日，如 2024-05-31"
+MASKED_TIP = "号码已部分隐藏；要修改，直接输入新的完整号码"
 DATE_FORMATS_TIP = "可以写成 2024-05-31、2024/5/31、2024.5.31、2024年5月31日 或 20240531"
 MONTH_FORMATS_TIP = "；只知道年月时可写 2024年5月 或 2024.5"
 
@@ -64,6 +68,9 @@ class FieldInput(QObject):
     left = Signal()
     advance = Signal()  # Return pressed: move on to the next field
     message_changed = Signal()  # the message line changed: the dialog may need to grow
+    # A stored value shown partly hidden (TextInput.show_masked): the form leaves it out of
+    # what it saves, so the stored value stays unless the user types a new one.
+    masked = False
 
     def __init__(self, field: Field, parent: QWidget):
         super().__init__(parent)
@@ -130,6 +137,11 @@ class FieldInput(QObject):
             return str(exc)
         return None
 
+    def set_note(self, text: str) -> None:
+        """Change the grey line under the input (shown while nothing is wrong)."""
+        self.note = text
+        self._show_message()
+
     def set_error(self, message: str | None) -> None:
         self.error = message or None
         widget = self.styled_widget
@@ -148,6 +160,9 @@ class FieldInput(QObject):
             self.message.style().unpolish(self.message)
             self.message.style().polish(self.message)
         self.message.setVisible(bool(text))
+        # A message shown without a restyle (a note) left the form layout's row heights as
+        # they were: the row below was squeezed under its own editor.
+        self.message.updateGeometry()
         self.message_changed.emit()
 
     def owns(self, widget: QWidget | None) -> bool:
@@ -162,35 +177,80 @@ class FieldInput(QObject):
         return False
 
 
+def _edits_text(event) -> bool:
+    """Whether a key press changes a line edit's text (typing, deleting, pasting)."""
+    if event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+        return True
+    if event.matches(QKeySequence.StandardKey.Paste) or event.matches(QKeySequence.StandardKey.Cut):
+        return True
+    text = event.text()
+    control = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+    return bool(text) and text.isprintable() and not (event.modifiers() & control)
+
+
 class TextInput(FieldInput):
-    """Text, ID numbers, phones and addresses: a line edit."""
+    """Text, ID numbers, phones and addresses: a line edit. A stored ID number or phone
+    may be shown partly hidden (show_masked); typing replaces it whole."""
 
     def _build(self, parent):
+        return self._line_edit(parent)
+
+    def _line_edit(self, parent) -> QLineEdit:
         edit = QLineEdit(parent)
         edit.setClearButtonEnabled(False)
         if self.field.hint:
             edit.setPlaceholderText(self.field.hint)
         edit.textChanged.connect(self.edited)
+        edit.textEdited.connect(self._edited_by_user)
         em = edit.fontMetrics().horizontalAdvance("中")
         edit.setMinimumWidth(int(max(12, min(self.field.width + 2, 20)) * em))
         return edit
+
+    @property
+    def line(self) -> QLineEdit:
+        return self.editor
 
     def _note(self):
         return ""  # the hint is the placeholder
 
     def raw(self):
-        return self.editor.text()
+        return self.line.text()
 
     def set_value(self, value):
-        self.editor.setText("" if value is None else str(value))
+        self._unmask()
+        self.line.setText("" if value is None else str(value))
+
+    def show_masked(self, shown: str) -> None:
+        """Show a stored value partly hidden (138****8000): the form does not save it back,
+        and the first key that edits the field clears it for the new number."""
+        self.line.setText(shown)
+        self.masked = True
+        self.line.setToolTip(MASKED_TIP)
+
+    def _unmask(self) -> None:
+        if self.masked:
+            self.masked = False
+            self.line.setToolTip(self.field.hint)
+
+    def _edited_by_user(self, _text: str) -> None:
+        self._unmask()  # pasted or typed through an input method: what is there now was edited
+
+    def check(self):
+        return None if self.masked else super().check()
+
+    def eventFilter(self, obj, event) -> bool:
+        if self.masked and event.type() == QEvent.Type.KeyPress and _edits_text(event):
+            self._unmask()
+            self.line.clear()  # the key then types into the empty field
+        return super().eventFilter(obj, event)
 
     def set_suggestions(self, words: list[str]) -> None:
         """A completer over the given words, matching anywhere, case-insensitive."""
-        completer = QCompleter(words, self.editor)
+        completer = QCompleter(words, self.line)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setMaxVisibleItems(12)
-        self.editor.setCompleter(completer)
+        self.line.setCompleter(completer)
 
 
 class DateInput(FieldInput):
@@ -446,6 +506,147 @@ class SearchableRefInput(FieldInput):
         value = self.raw()
         if value is not None and self.editor.currentData() != value:
             self.set_value(value)
+
+
+class _PickList(QAbstractListModel):
+    """The entries a pick list shows: each shows its label and puts its name (the
+    completion text) into the field."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.entries: list[tuple[int, str, str]] = []  # (id, name, label)
+
+    def set_entries(self, entries: list[tuple[int, str, str]]) -> None:
+        self.beginResetModel()
+        self.entries = entries
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.entries)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        entry_id, name, label = self.entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return label
+        if role == Qt.ItemDataRole.EditRole:
+            return name
+        if role == Qt.ItemDataRole.UserRole:
+            return entry_id
+        return None
+
+
+class PickTextInput(TextInput):
+    """A name typed, or one of the known people picked (so that their numbers are not typed
+    again): what is typed lists the people it matches by name, pinyin, initials, address or
+    phone; ↓ or the 选择已有人员… button lists them all. Picking emits `picked` with the id;
+    editing the text by hand emits `typed`. The people are read the first time the list is
+    needed, and only the entries shown are labelled: a roster may hold tens of thousands."""
+
+    picked = Signal(int)
+    typed = Signal()
+
+    LIMIT = 200  # entries listed at once: typing more narrows them
+
+    def _build(self, parent):
+        box = QWidget(parent)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self._line = self._line_edit(box)
+        self._line.setObjectName(f"line_{self.field.key}")
+        self.button = QToolButton(box)
+        self.button.setObjectName(f"pick_{self.field.key}")
+        self.button.setText("选择已有人员…")
+        self.button.setToolTip("从党员名册和楼栋长名册中选择（在姓名栏按 ↓ 键也可打开）")
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard opens the list with ↓
+        self.button.clicked.connect(self.show_all)
+        self._list = _PickList(self)
+        completer = QCompleter(self._list, self._line)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setMaxVisibleItems(12)
+        completer.activated[QModelIndex].connect(self._activated)
+        self._line.setCompleter(completer)
+        self._line.textEdited.connect(self._filter)
+        self._line.textEdited.connect(lambda _t: self.typed.emit())
+        self._load: Callable[[], Sequence] | None = None
+        self._label: Callable[[object], str] = str
+        self._people: list | None = None
+        self._hays: list[str] = []
+        row.addWidget(self._line, 1)
+        row.addWidget(self.button)
+        return box
+
+    @property
+    def line(self) -> QLineEdit:
+        return self._line
+
+    @property
+    def focus_widget(self):
+        return self._line
+
+    def set_source(self, load: Callable[[], Sequence], *, label: Callable[[object], str],
+                   search: Callable[[object], str]) -> None:
+        """Where the people come from: load() gives them (each with .id and .name), read
+        when first needed; label(person) is the line the list shows, search(person) the
+        text besides it that finds them (pinyin, initials, address, phone)."""
+        self._load, self._label, self._search = load, label, search
+        self._people = None
+
+    def _known(self) -> list:
+        if self._people is None:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a large roster takes a moment, once
+            try:
+                self._people = list(self._load()) if self._load is not None else []
+                self._hays = [haystack(p.name, self._search(p)) for p in self._people]
+            finally:
+                QApplication.restoreOverrideCursor()
+        return self._people
+
+    def _show(self, found: list[int]) -> None:
+        known = self._known()
+        self._list.set_entries([(known[i].id, known[i].name, self._label(known[i])) for i in found[:self.LIMIT]])
+        completer = self.line.completer()
+        if found:
+            popup = completer.popup()
+            em = popup.fontMetrics().horizontalAdvance("中")
+            widest = max(popup.fontMetrics().horizontalAdvance(e[2]) for e in self._list.entries)
+            popup.setMinimumWidth(min(widest + 3 * em, 48 * em))
+            completer.setCompletionPrefix(self.line.text())  # what the field goes back to when no entry is chosen
+            completer.complete()
+        else:
+            completer.popup().hide()
+
+    def _filter(self, text: str) -> None:
+        self._show(matching_indexes(text, self._hays_loaded()) if text.strip() else [])
+
+    def _hays_loaded(self) -> list[str]:
+        self._known()
+        return self._hays
+
+    def show_all(self) -> None:
+        """List everyone matching what is in the field (everyone when it is empty)."""
+        self.line.setFocus(Qt.FocusReason.OtherFocusReason)
+        found = matching_indexes(self.line.text(), self._hays_loaded())
+        if not self._people:
+            QToolTip.showText(self.button.mapToGlobal(self.button.rect().bottomLeft()),
+                              "名册中还没有党员或楼栋长，请直接填写。", self.button)
+        self._show(found)
+
+    def _activated(self, index: QModelIndex) -> None:
+        entry_id = index.data(Qt.ItemDataRole.UserRole)
+        if entry_id is not None:
+            self.picked.emit(entry_id)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.KeyPress and not self.line.completer().popup().isVisible() and (
+                event.key() == Qt.Key.Key_F4 or (event.key() == Qt.Key.Key_Down and not event.modifiers())
+                or (event.key() == Qt.Key.Key_Down and event.modifiers() == Qt.KeyboardModifier.AltModifier)):
+            self.show_all()
+            return True
+        return super().eventFilter(obj, event)
 
 
 class BoolInput(FieldInput):

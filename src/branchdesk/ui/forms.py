@@ -40,7 +40,7 @@ from ..fields import (
 from ..services import NotFound, ValidationFailed, org, people
 from ..store import Store
 from ..validation import Invalid
-from .field_inputs import FORM_STYLE, ChoiceInput, FieldInput, make_input
+from .field_inputs import FORM_STYLE, ChoiceInput, FieldInput, PickTextInput, make_input
 from .qtenv import make_settings
 
 UNSAVED_QUESTION = "有未保存的修改，要保存吗？"
@@ -69,6 +69,9 @@ class RecordForm(QDialog):
     COLUMNS: tuple[tuple[Section, ...], ...] = ()  # fields in no section go full width below
     MIN_WIDTH = 460  # the first size, in pixels; the dialog may be wider
     MIN_HEIGHT = 0
+    # Sensitive fields an edit shows partly hidden (138****8000). A hidden value is not
+    # saved back: it stays as stored unless the user types a new one or clears it.
+    MASKED: tuple[str, ...] = ()
 
     def __init__(self, store: Store, record_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -113,6 +116,8 @@ class RecordForm(QDialog):
             self.load_choices(session)
             values = self.load_record(session, record_id) if record_id is not None else dict(self.defaults())
         self.set_values(values)
+        if record_id is not None:
+            self.mask_stored(values)
         self.drafts = Drafts.for_database(store.path)
         self.draft_key = f"{type(self).__name__}-{record_id if record_id is not None else 'new'}"
         self.pending_draft: Draft | None = self.drafts.load(self.draft_key)
@@ -250,8 +255,17 @@ class RecordForm(QDialog):
             if key in self.inputs:
                 self.inputs[key].set_value(value)
 
+    def mask_stored(self, values: dict) -> None:
+        """Show the stored values of the MASKED fields partly hidden."""
+        for key in self.MASKED:
+            if values.get(key):
+                inp = self.inputs[key]
+                inp.show_masked(inp.field.display(values[key], masked=True))
+
     def raw_values(self) -> dict:
-        return {key: inp.raw() for key, inp in self.inputs.items()}
+        """What the fields hold, for the service; a value still shown partly hidden is left
+        out, so the service keeps the stored one."""
+        return {key: inp.raw() for key, inp in self.inputs.items() if not inp.masked}
 
     def snapshot(self) -> tuple:
         return tuple((k, _norm(v)) for k, v in self.raw_values().items()) + tuple(self.extra_state())
@@ -551,14 +565,41 @@ def open_member_form(parent: QWidget | None, store: Store, record_id: int | None
 
 # ---- building leaders (楼栋长) ---------------------------------------------------------
 WHOLE_BUILDING = "（整栋楼）"
+L = by_key(LEADER_FIELDS)
+_PERSON_NUMBERS = ("phone", "id_number")
+
+
+def person_label(p) -> str:
+    """A known person as the pick list shows them: 王测试  139****5678  3号楼2单元501  党员."""
+    roles = "、".join(role for role, yes in (("党员", p.is_member), ("楼栋长", p.is_leader)) if yes)
+    phone = L["phone"].display(p.phone, masked=True) or "（无电话）"
+    return f"{p.name}  {phone}  {p.address or '（未登记住址）'}  {roles}".rstrip()
+
+
+def _person_search(p) -> str:
+    """What else finds a known person in the pick list: pinyin, initials, address, phone."""
+    return " ".join(filter(None, (p.name_pinyin, p.name_initials, p.address, p.short_address, p.phone)))
 
 
 class LeaderForm(RecordForm):
+    """楼栋长: typed, or a person already on the rosters picked from the name field's list,
+    so that a member's numbers are never typed again: the leader is linked to that person,
+    whose phone and ID number the form shows partly hidden and saves only when retyped."""
+
     NOUN = "楼栋长"
     FIELDS = LEADER_FIELDS
-    MIN_WIDTH = 500
+    MIN_WIDTH = 560
+    MASKED = _PERSON_NUMBERS
+    person = None  # the known person picked (a person_choices row), when one is
+    _ticked_by_pick = False  # 是否党员 was ticked because a member was picked
 
     def create_input(self, field):
+        if field.key == "name":
+            inp = PickTextInput(field, self)
+            inp.line.setPlaceholderText("输入姓名或拼音首字母，可选名册中已有的人")
+            inp.picked.connect(self.pick_person)
+            inp.typed.connect(self._name_typed)
+            return inp
         if field.key == "unit_id":
             return ChoiceInput(field, self, empty_label=WHOLE_BUILDING)
         return super().create_input(field)
@@ -567,8 +608,19 @@ class LeaderForm(RecordForm):
         self._units = org.unit_choices(session)
         self.inputs["building_id"].set_choices((c.id, c.label) for c in org.building_choices(session))
         self.inputs["building_id"].edited.connect(self._building_changed)
-        self.inputs["is_member"].editor.setToolTip("若此人已在党员名册中（身份证号相同），保存时自动记为党员。")
+        self.inputs["is_member"].editor.setToolTip(
+            "若此人已在党员名册中（身份证号相同，或姓名和电话相同），保存时自动记为党员。")
         self._building_changed()
+        self._people: dict | None = None
+        self.inputs["name"].set_source(lambda: list(self.known_people().values()), label=person_label,
+                                       search=_person_search)
+
+    def known_people(self) -> dict:
+        """The people on the rosters by resident id, read when first needed."""
+        if self._people is None:
+            with self.store.session() as session:
+                self._people = {p.id: p for p in people.person_choices(session)}
+        return self._people
 
     def _building_changed(self) -> None:
         building = self.inputs["building_id"].raw()
@@ -581,7 +633,77 @@ class LeaderForm(RecordForm):
         self._building_changed()
         return values
 
+    # ---- a known person picked instead of typed ----
+    def pick_person(self, resident_id: int, *, keep_typed: bool = False) -> None:
+        """Link the leader to a person on the rosters: their name, their numbers partly
+        hidden, 是否党员 ticked for a member. keep_typed: numbers typed over them stay (a draft)."""
+        p = self.known_people().get(resident_id)
+        if p is None:
+            return
+        self.person = p
+        name = self.inputs["name"]
+        name.set_value(p.name)
+        name.set_error(None)
+        for key in _PERSON_NUMBERS:
+            inp = self.inputs[key]
+            if keep_typed and not inp.masked and inp.raw():
+                continue
+            stored = getattr(p, key)
+            if stored:
+                inp.show_masked(L[key].display(stored, masked=True))
+            else:
+                inp.set_value("")
+            inp.set_error(None)
+        ticked = self.inputs["is_member"]
+        if p.is_member and not ticked.raw():
+            ticked.set_value(True)
+            self._ticked_by_pick = True
+        elif not p.is_member and self._ticked_by_pick:
+            ticked.set_value(False)
+            self._ticked_by_pick = False
+        role = "党员" if p.is_member else "楼栋长" if p.is_leader else "人员"
+        name.set_note(f"已选择名册中的{role}（{p.address or '未登记住址'}），电话、身份证号沿用已登记的。")
+        if not keep_typed:  # on to what is left to fill, once the list has closed
+            after = self.inputs["phone"] if not p.phone else self.inputs["building_id"]
+            QTimer.singleShot(0, lambda: after.focus_widget.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def after_field_left(self, key):
+        if key == "name":
+            self._check_pick()
+
+    def _check_pick(self) -> None:
+        """A name left other than the picked person's (an entry only passed over in the list)
+        drops the pick."""
+        if self.person is not None and self.inputs["name"].raw().strip() != self.person.name:
+            self._name_typed()
+
+    def save(self) -> bool:
+        self._check_pick()
+        return super().save()
+
+    def _name_typed(self) -> None:
+        """The name edited by hand: the picked person no longer applies, nor their hidden numbers."""
+        if self.person is None:
+            return
+        self.person = None
+        self.inputs["name"].set_note("")
+        for key in _PERSON_NUMBERS:
+            if self.inputs[key].masked:
+                self.inputs[key].set_value("")
+        if self._ticked_by_pick:
+            self.inputs["is_member"].set_value(False)
+            self._ticked_by_pick = False
+
+    def extra_state(self):
+        return (("resident_id", self.person.id if self.person is not None else None),)
+
+    def restore_extra(self, extra):
+        if extra.get("resident_id") is not None:
+            self.pick_person(extra["resident_id"], keep_typed=True)
+
     def save_record(self, session, raw):
+        if self.person is not None:
+            raw = {**raw, "resident_id": self.person.id}
         return people.save_leader(session, raw, self.record_id)
 
 
