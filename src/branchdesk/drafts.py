@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .paths import data_dir
+from .safefile import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,7 @@ class Drafts:
                    "extra": extra or {}}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            target = self._file(key)
-            temp = target.with_suffix(".tmp")
-            temp.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
-            os.replace(temp, target)
+            write_bytes(self._file(key), json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"))
         except OSError:
             log.warning("could not write the draft %s", key, exc_info=True)
 

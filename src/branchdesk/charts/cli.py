@@ -1,8 +1,10 @@
 """`branchdesk charts`, `branchdesk chart NAME --out FILE` and `branchdesk report --pdf FILE`.
-Exit 0 written; 2 for a chart name, a date or a file type that is wrong, or a file
-that cannot be written (one sentence on stderr). No Qt is imported."""
+Exit 0 written; 2 for a chart name, a date, a file type or a folder that is wrong;
+1 for a file that could not be written (a full disk, no permission: the file that was
+there is kept). Each refusal is one sentence on stderr. No Qt is imported."""
 from __future__ import annotations
 
+import io
 import sys
 from datetime import date
 from pathlib import Path
@@ -55,15 +57,20 @@ def _load(db_path: Path, filters, names=None):
 
 
 def _refusing(run):
-    """Run a command; bad input and an unwritable file end in one sentence and exit 2."""
+    """Run a command; bad input ends in one sentence and exit 2, a file that could not be
+    written in one sentence and exit 1."""
     def wrapped(db_path: Path, args) -> int:
+        from ..safefile import write_error_text
+
         try:
             return run(db_path, args)
         except _Refused as exc:
             print(str(exc), file=sys.stderr)
+            return 2
         except OSError as exc:
-            print(f"文件无法写入（{exc.strerror or exc}）：请关闭正在打开它的程序，或换一个位置保存。", file=sys.stderr)
-        return 2
+            target = getattr(args, "out", None) or getattr(args, "pdf", None) or "文件"
+            print(write_error_text(target, exc), file=sys.stderr)
+            return 1
     return wrapped
 
 
@@ -82,10 +89,13 @@ def run_chart(db_path: Path, args) -> int:
     _writable(args.out, FORMATS)
     filters = _filters(args)
     data, subtitle, _community = _load(db_path, filters, (spec.name,))
+    from ..safefile import check_for, write_bytes
     from .figures import render
 
     chart = render(spec.name, data[spec.name], subtitle=subtitle)
-    chart.figure.savefig(args.out, dpi=150)
+    drawn = io.BytesIO()  # made in memory, then written in one go: a full disk keeps the old file
+    chart.figure.savefig(drawn, format=args.out.suffix.lower().lstrip("."), dpi=150)
+    write_bytes(args.out, drawn.getvalue(), check=check_for(args.out))
     print(f"已把“{spec.title}”保存到“{args.out}”。")
     return 0
 

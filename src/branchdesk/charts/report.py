@@ -2,12 +2,14 @@
 with its title and the table of its numbers beneath it."""
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from ..safefile import check_pdf, write_bytes
 from . import CHARTS, Table
 from .figures import render
 from .style import DARK_RED, GRID, MUTED, SAND, TEXT, Look, font_family
@@ -38,10 +40,13 @@ def _table(fig, table: Table) -> None:
 
 def write_report(path: Path | str, data: dict, *, heading: str, subtitle: str, made_on: date) -> int:
     """Write the report to path; returns its page count. data holds each chart's numbers
-    (charts.load_all); heading names the community, subtitle the period and place."""
+    (charts.load_all); heading names the community, subtitle the period and place.
+    A report that cannot be written raises safefile.WriteFailed (an OSError) and leaves
+    the file that was at path as it was."""
     font_family()
     pages = [spec for spec in CHARTS if spec.name in data]
-    with PdfPages(path, metadata={"Title": heading, "Creator": "branchdesk"}) as pdf:
+    made = io.BytesIO()  # in memory, then written in one go (safefile.write_bytes)
+    with PdfPages(made, metadata={"Title": heading, "Creator": "branchdesk"}) as pdf:
         for n, spec in enumerate(pages, start=1):
             page = Figure(figsize=A4, layout="constrained", facecolor="white")
             page.get_layout_engine().set(h_pad=0.25, w_pad=0.3)
@@ -52,4 +57,5 @@ def write_report(path: Path | str, data: dict, *, heading: str, subtitle: str, m
             chart = render(spec.name, data[spec.name], subtitle=subtitle, look=Look(_CHART_LOOK, into=top))
             _table(bottom, chart.table)
             pdf.savefig(page)
+    write_bytes(path, made.getvalue(), check=check_pdf)
     return len(pages)

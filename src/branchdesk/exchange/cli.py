@@ -2,7 +2,10 @@
 line, worded for the secretary.
 
 Import exit codes: 0 applied (or would apply, with --dry-run), 1 rows were
-rejected and nothing was changed, 2 the file (or the database) cannot be used."""
+rejected and nothing was changed, 2 the file (or the database) cannot be used.
+Export and template: 0 written, 2 a wrong kind or a missing folder. A file that
+could not be written (a full disk, no permission) exits 1 with one sentence saying
+so, and the file that was there is kept."""
 from __future__ import annotations
 
 import sys
@@ -107,7 +110,7 @@ def run_import(db_path: Path, args) -> int:
     try:
         mapping = _parse_map(args.map, args.kind)
         with open_store(db_path, create=False) as store:
-            with store.transaction() as session:
+            with store.session() as session:  # checking only reads: a window or command may write meanwhile
                 plan = plan_import(session, args.file, kind=args.kind, sheet=args.sheet, mapping=mapping)
             _print_plan(plan, sys.stdout)
             if isinstance(plan, ImportPlan) and plan.unsure:
@@ -116,6 +119,7 @@ def run_import(db_path: Path, args) -> int:
                 return 2
             if plan.invalid:
                 if args.errors:
+                    _check_errors_folder(args.errors)
                     write_error_workbook(plan, args.errors)
                     print(f"有问题的行已写入“{args.errors}”，可以改好后重新导入。")
                 print(f"“{plan.file_name}”有 {len(plan.invalid)} 行有问题，没有导入任何数据；"
@@ -139,11 +143,18 @@ def run_import(db_path: Path, args) -> int:
     except ExchangeError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except OSError as exc:  # the error workbook could not be written
-        name = Path(exc.filename).name if getattr(exc, "filename", None) else "文件"
-        print(f"无法写入“{name}”：保存位置不存在、没有写入权限，或文件正被 Excel 或 WPS 打开，"
-              "请换一个位置或关闭文件后再试。", file=sys.stderr)
-        return 2
+    except OSError as exc:  # the error workbook (or the backup before applying) could not be written
+        from ..safefile import write_error_text
+
+        target = getattr(exc, "path", None) or exc.filename or "文件"
+        print(write_error_text(target, exc), file=sys.stderr)
+        return 1
+
+
+def _check_errors_folder(path) -> None:
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise ExchangeError(f"无法写入“{Path(path).name}”：保存位置“{folder}”不存在，请换一个文件夹后再试。")
 
 
 def run_export(db_path: Path, args) -> int:
@@ -153,6 +164,7 @@ def run_export(db_path: Path, args) -> int:
         PACKAGE,
         PACKAGE_KINDS,
         ROSTER_NAMES,
+        ExportWriteError,
         export_package,
         export_roster,
         has_numbers_to_hide,
@@ -167,6 +179,9 @@ def run_export(db_path: Path, args) -> int:
             else:
                 counts = {args.kind: export_roster(session, args.kind, args.file, masked=masked,
                                                    prepared_by=args.prepared_by)}
+    except ExportWriteError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except ExchangeError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -183,7 +198,7 @@ def run_export(db_path: Path, args) -> int:
 
 def run_template(db_path: Path, args) -> int:
     from ..store import StoreError, open_store
-    from .writer import EDITABLE_CHOICES, write_template
+    from .writer import EDITABLE_CHOICES, ExportWriteError, write_template
 
     try:
         if not any(kind == args.kind for kind, _key in EDITABLE_CHOICES):
@@ -203,6 +218,9 @@ def run_template(db_path: Path, args) -> int:
             if store is not None:
                 with store, store.session() as session:
                     write_template(args.kind, args.file, session)
+    except ExportWriteError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except ExchangeError as exc:
         print(str(exc), file=sys.stderr)
         return 2

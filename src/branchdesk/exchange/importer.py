@@ -7,6 +7,7 @@ applied: the rows go back to the sender as an error workbook instead.
 """
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -218,17 +219,23 @@ def _apply_plan(session: Session, plan: ImportPlan | PackagePlan, report: Report
 
 def write_error_workbook(plan: ImportPlan | PackagePlan, path: str | Path) -> None:
     """The rejected rows as they came, with a column saying what is wrong, so the
-    sender can fix them and send the file again (one sheet per roster of a package)."""
+    sender can fix them and send the file again (one sheet per roster of a package).
+    A file that cannot be written raises safefile.WriteFailed (an OSError whose str()
+    is the sentence for the user) and keeps the one that was there."""
     if isinstance(plan, PackagePlan):
         package_error_workbook(plan, path, _write_error_sheet)
         return
     from openpyxl import Workbook
 
+    from ..safefile import check_xlsx, write_bytes
+
     wb = Workbook()
     ws = wb.active
     ws.title = "有问题的行"
     _write_error_sheet(ws, plan)
-    wb.save(path)
+    made = io.BytesIO()  # in memory, then written in one go
+    wb.save(made)
+    write_bytes(path, made.getvalue(), check=check_xlsx)
 
 
 def _write_error_sheet(ws, plan: ImportPlan) -> None:

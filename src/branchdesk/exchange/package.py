@@ -17,6 +17,7 @@ The meetings' sheets a package carries are not merged in this version: the plan
 says so (MEETINGS_NOT_MERGED) and the rosters import as without them."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,12 +178,17 @@ def _plan_sheets(session: Session, plan: PackagePlan, pairs: list[tuple[str, She
 
 
 def package_error_workbook(plan: PackagePlan, path: str | Path, write_sheet) -> None:
-    """One sheet of rejected rows per roster sheet that has any."""
+    """One sheet of rejected rows per roster sheet that has any. A file that cannot be
+    written raises safefile.WriteFailed and keeps the one that was there."""
     from openpyxl import Workbook
+
+    from ..safefile import check_xlsx, write_bytes
 
     wb = Workbook()
     wb.remove(wb.active)
     for sub in plan.plans:
         if sub.invalid:
             write_sheet(wb.create_sheet(sub.sheet_name), sub)
-    wb.save(path)
+    made = io.BytesIO()  # in memory, then written in one go
+    wb.save(made)
+    write_bytes(path, made.getvalue(), check=check_xlsx)

@@ -11,9 +11,10 @@ data validations and are small, so they use a normal workbook.
 """
 from __future__ import annotations
 
-import os
+import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from copy import copy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -55,6 +56,7 @@ from ..fields import (
     by_key,
 )
 from ..models.lists import DEMAND_CATEGORY, ISSUE_CATEGORY, ISSUE_SOURCE
+from ..safefile import check_xlsx, write_bytes, write_error_text
 from ..services import issues, lists, org, people
 from ..validation import clean_text
 from . import ExchangeError
@@ -392,12 +394,14 @@ def export_roster(session: Session, kind: str, path, *, masked: bool = True, pre
     if kind == MEETINGS:
         from .meeting_sheets import export_meetings
 
-        return export_meetings(session, path, prepared_by=prepared_by, now=now)
+        with _making(None, path):
+            return export_meetings(session, path, prepared_by=prepared_by, now=now)
     _check_kind(kind)
     _check_folder(path)
     wb = Workbook(write_only=True)
-    count = _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by, day=_day(now))
-    _save(wb, path)
+    with _making(wb, path):
+        count = _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by, day=_day(now))
+        _save(wb, path)
     return count
 
 
@@ -415,14 +419,22 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
     compounds, versions, this database's identity, export time, row counts), then the
     meetings' three sheets: what a street office gathers from its compounds. Full
     numbers unless masked is asked for."""
+    _check_folder(path)
+    now = now or datetime.now()
+    wb = Workbook(write_only=True)
+    with _making(wb, path):
+        counts = _write_package(wb, session, masked=masked, prepared_by=prepared_by, now=now)
+        _save(wb, path)
+    return counts
+
+
+def _write_package(wb: Workbook, session: Session, *, masked: bool, prepared_by: str,
+                   now: datetime) -> PackageCounts:
     from .. import __version__
     from ..services.meta import database_id
     from ..store import head_revision
     from .meeting_sheets import write_meeting_sheets
 
-    _check_folder(path)
-    now = now or datetime.now()
-    wb = Workbook(write_only=True)
     facts = wb.create_sheet(FACTS_SHEET)
     counts = PackageCounts({kind: _write_roster(wb, session, kind, masked=masked, prepared_by=prepared_by,
                                                 day=now.date(), every_compound=True)
@@ -464,7 +476,6 @@ def export_package(session: Session, path, *, masked: bool = False, prepared_by:
     facts.row_dimensions[len(rows) + 4].height = 32
     facts.append([note])
     facts.merged_cells.add(f"A{len(rows) + 4}:B{len(rows) + 4}")
-    _save(wb, path)
     return counts
 
 
@@ -571,22 +582,48 @@ def _check_folder(path) -> None:
         raise ExchangeError(f"保存位置“{folder}”不存在，请换一个文件夹后再试。")
 
 
-def _save(wb: Workbook, path) -> None:
-    """Save beside the target and then replace it, so a failed export never leaves a
-    half-written file where a good one was."""
-    path = Path(path)
-    temp = path.with_name(f".{path.stem}.part{path.suffix or '.xlsx'}")
+class ExportWriteError(ExchangeError):
+    """The workbook could not be written (a full disk, no permission); the file that was
+    there is kept. str() is one sentence naming the file."""
+
+
+@contextmanager
+def _making(wb: Workbook | None, path) -> Iterator[None]:
+    """An OSError while a write-only workbook is made (openpyxl writes its sheets to
+    scratch files in the system's temporary folder: a full disk shows there first) is
+    said as when saving it, and the half-made sheets are closed and removed at once
+    (left to the collector, each would print its own traceback)."""
     try:
-        wb.save(temp)
-        os.replace(temp, path)
-    except PermissionError as exc:
-        temp.unlink(missing_ok=True)
-        raise ExchangeError(f"无法写入“{path.name}”：文件可能正在 Excel 或 WPS 中打开，请关闭后再试，"
-                            "或换一个文件名。") from exc
+        yield
     except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ExchangeError(f"无法写入“{path.name}”：磁盘可能已满，或没有写入这个文件夹的权限，"
-                            "请换一个保存位置后再试。") from exc
+        if wb is not None:
+            _drop_scratch(wb)
+        raise ExportWriteError(write_error_text(path, exc)) from exc
+
+
+def _drop_scratch(wb: Workbook) -> None:
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            with suppress(Exception):  # closing writes the closing tags: on a full disk it fails again
+                if stream is not None:
+                    stream.close()
+        with suppress(Exception):
+            if writer is not None and isinstance(writer.out, str):
+                writer.cleanup()
+
+
+def _save(wb: Workbook, path) -> None:
+    """Make the workbook in memory, then write it beside the target, check it and put
+    it in place (safefile.write_bytes), so a failed export never leaves a half-written
+    file where a good one was."""
+    path = Path(path)
+    made = io.BytesIO()
+    wb.save(made)
+    try:
+        write_bytes(path, made.getvalue(), check=check_xlsx)
+    except OSError as exc:
+        raise ExportWriteError(write_error_text(path, exc)) from exc
 
 
 # ---- templates -----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ A Qt GUI application must exist before anything is laid out (fonts need it): the
 command line and the window both make one through ui.qtenv.make_application."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,10 @@ PDF_RESOLUTION = 600
 
 class PrintError(Exception):
     """The document cannot be written; the message is one Chinese sentence for the user."""
+
+
+class PrintWriteError(PrintError):
+    """Writing the file failed (a full disk, no permission): the previous file is kept."""
 
 
 # kind → (what it is called, needs a meeting)
@@ -51,9 +54,18 @@ def build_document(session, kind: str, meeting_id: int | None = None, *, full: b
 
 def write_pdf(document: PrintDocument, path) -> int:
     """Write the document as an A4 PDF with the Chinese font embedded; returns the page
-    count. The file is written beside the target and then put in its place, so a failed
-    write never leaves half a PDF where a good one was."""
+    count. A missing folder or a folder given as the file raises PrintError; a file that
+    cannot be written (a full disk, no permission) raises PrintWriteError, and the file
+    that was there before is left as it was (safefile.replacing).
+
+    Qt lays the PDF out into memory: QPdfWriter writing to a file only says "false" when
+    the disk is full, and says it where nobody asks. Python then writes the bytes, so a
+    failure comes with its reason; the written file is checked before it takes the place
+    of the old one."""
+    from PySide6.QtCore import QBuffer, QIODevice
     from PySide6.QtGui import QPdfWriter
+
+    from ..safefile import check_pdf, write_bytes, write_error_text
 
     path = Path(path)
     folder = path.parent
@@ -61,27 +73,22 @@ def write_pdf(document: PrintDocument, path) -> int:
         raise PrintError(f"保存位置“{folder}”不存在，请换一个文件夹后再试。")
     if path.is_dir():
         raise PrintError(f"“{path}”是一个文件夹，请写上要保存的文件名，如 {path / '会议记录.pdf'}。")
-    temp = path.with_name(f".{path.stem}.part.pdf")
-    try:
-        temp.open("wb").close()  # Qt only says "false" when it cannot write: find out here, in words
-    except OSError as exc:
-        raise PrintError(f"无法写入“{path.name}”：没有写入这个文件夹的权限，或磁盘已满，请换一个保存位置后再试。") from exc
-    writer = QPdfWriter(str(temp))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageLayout(document.page_layout())
     writer.setResolution(PDF_RESOLUTION)
     writer.setTitle(document.title)
     writer.setCreator("branchdesk")
     try:
-        pages = document.paint(writer)
-        del writer  # closes the file
-        os.replace(temp, path)
-    except PermissionError as exc:
-        temp.unlink(missing_ok=True)
-        raise PrintError(f"无法写入“{path.name}”：文件可能正在 PDF 阅读器中打开，请关闭后再试，或换一个文件名。") from exc
+        pages = document.paint(writer)  # OSError when the painter cannot begin on the writer
+        del writer  # finished: the PDF is whole in the buffer
+        data = bytes(buffer.data())
+        buffer.close()
+        write_bytes(path, data, check=check_pdf)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise PrintError(f"无法写入“{path.name}”：磁盘可能已满，或没有写入这个文件夹的权限，请换一个保存位置后再试。") from exc
+        raise PrintWriteError(write_error_text(path, exc)) from exc
     return pages
 
 
-__all__ = ["MEETING_KINDS", "ROSTER_KINDS", "PrintError", "build_document", "write_pdf"]
+__all__ = ["MEETING_KINDS", "ROSTER_KINDS", "PrintError", "PrintWriteError", "build_document", "write_pdf"]

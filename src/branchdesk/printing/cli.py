@@ -1,7 +1,8 @@
 """`branchdesk print` and `branchdesk meetings`: a meeting's papers and the rosters as
 A4 PDF from the command line, and the meetings with the ids to print them by.
-Exit 0 written, 2 a wrong meeting id, a missing folder or a file that cannot be
-written (one sentence on stderr)."""
+Exit 0 written, 2 a wrong meeting id or a missing folder, 1 a file that could not
+be written (a full disk, no permission: the file that was there is kept); each
+refusal is one sentence on stderr."""
 from __future__ import annotations
 
 import os
@@ -25,7 +26,7 @@ def _meeting_id(text: str) -> int | None:
 def run_print(db_path: Path, args) -> int:
     from ..services import NotFound
     from ..store import open_store
-    from . import PrintError, build_document, write_pdf
+    from . import PrintError, PrintWriteError, build_document, write_pdf
 
     if args.document == "roster":
         kind, meeting_id, name = args.roster, None, ROSTER_KINDS[args.roster]
@@ -51,6 +52,9 @@ def run_print(db_path: Path, args) -> int:
     except NotFound:
         print(f"没有编号为 {meeting_id} 的会议：请用 branchdesk meetings 查看会议编号。", file=sys.stderr)
         return 2
+    except PrintWriteError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except PrintError as exc:
         print(str(exc), file=sys.stderr)
         return 2
