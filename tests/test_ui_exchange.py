@@ -4,17 +4,19 @@ and a package brought into another branch's database through the import dialog."
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import openpyxl  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton  # noqa: E402
 
 from branchdesk.exchange import writer as W  # noqa: E402
 from branchdesk.services import people  # noqa: E402
 from branchdesk.services.demo import fill_demo  # noqa: E402
+from branchdesk.ui import file_dialogs  # noqa: E402
 from branchdesk.ui.export_dialog import ExportDialog  # noqa: E402
 from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
 from branchdesk.ui.main_window import MainWindow  # noqa: E402
@@ -47,7 +49,7 @@ def demo_window(qtbot, qapp, store):
 
 
 def _save_as(monkeypatch, path) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: Path(path))
 
 
 def _export_dialog(window) -> ExportDialog:
@@ -129,7 +131,7 @@ def test_package_from_the_file_menu_merges_into_another_branch(qtbot, qapp, demo
         members = window.show_page(1)
         qtbot.waitUntil(lambda: members.loaded and not members.tasks.busy)
         assert members.model.rowCount() == 0
-        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
+        monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: Path(package))
         window.act_import_any.trigger()
         [imp] = [d for d in window.findChildren(ImportDialog) if d.isVisible()]
         qtbot.waitUntil(lambda: imp.plan is not None, timeout=60_000)

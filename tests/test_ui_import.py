@@ -3,15 +3,17 @@ choose the file, read the preview, import, or save the rejected rows."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import openpyxl  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QFileDialog, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QPushButton  # noqa: E402
 
 from branchdesk.services import people  # noqa: E402
+from branchdesk.ui import file_dialogs  # noqa: E402
 from branchdesk.ui.import_dialog import ImportDialog  # noqa: E402
 from branchdesk.ui.mapping_dialog import MappingDialog  # noqa: E402
 from ui_helpers import shown_window  # noqa: E402
@@ -27,7 +29,7 @@ def window(qtbot, qapp, store):
 def open_import(qtbot, window, monkeypatch, path) -> ImportDialog:
     page = window.show_page(1)
     qtbot.waitUntil(lambda: page.loaded and not page.tasks.busy)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: Path(path))
     page.act_import.trigger()
     [dialog] = [d for d in page.findChildren(ImportDialog) if d.isVisible()]
     qtbot.waitUntil(lambda: dialog.plan is not None or "出错" in dialog.summary.text() or "不是" in dialog.summary.text())
@@ -76,7 +78,7 @@ def test_bad_rows_block_the_import_and_go_back_as_a_workbook(qtbot, window, stor
     assert "在全部改好之前不会导入任何数据" in dialog.summary.text()
     assert shown_rows(dialog)[0][:2] == ("有问题", "李四")  # the view opens on the problems
     out = tmp_path / "退回.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: Path(out))
     qtbot.mouseClick(dialog.errors_button, Qt.MouseButton.LeftButton)
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(2, 1).value == 5 and "存成了数字" in ws.cell(2, ws.max_column).value
@@ -185,7 +187,7 @@ def test_a_workbook_of_several_lists_is_named_as_what_it_is(qtbot, window, tmp_p
 
     sample = Path(__file__).parent / "samples" / "三张清单_示例.xlsx"  # 需求清单, 资源清单, 责任清单 in one file
     path = Path(shutil.copy(sample, tmp_path / sample.name))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: Path(path))
     window.act_import_any.trigger()
     [dialog] = [d for d in window.findChildren(ImportDialog) if d.isVisible()]
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=30_000)
@@ -206,7 +208,7 @@ def test_a_package_with_meetings_says_they_are_not_merged(qtbot, window, store, 
     with store.transaction() as s:
         meetings.save_meeting(s, {"kind": "支委会", "date": "2026-11-18", "start_time": "14:30"})
         export_package(s, tmp_path / "数据包.xlsx")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "数据包.xlsx"), ""))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: Path(tmp_path / "数据包.xlsx"))
     window.act_import_any.trigger()
     [dialog] = [d for d in window.findChildren(ImportDialog) if d.isVisible()]
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=30_000)

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
+    QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
     QScrollArea, QStatusBar, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 from shiboken6 import isValid
@@ -22,6 +22,7 @@ from shiboken6 import isValid
 from ..charts import CHARTS, Table
 from ..services.periods import period_range
 from ..store import Store
+from . import file_dialogs
 from .tasks import TaskRunner
 from .widgets import period_inputs
 
@@ -441,17 +442,20 @@ class DashboardPage(QWidget):
     def chart_file(self, name: str, path: Path) -> None:
         """Save one chart, drawn at its standard size, as PNG or PDF (by the suffix)."""
         from ..charts.figures import render
+        from ..safefile import check_for, write_bytes
 
         self.ensure_counted()
-        render(name, self.data[name], subtitle=self.subtitle).figure.savefig(path, dpi=150)
+        drawn = io.BytesIO()  # in memory, then written in one go: a failed save keeps the file that was there
+        render(name, self.data[name], subtitle=self.subtitle).figure.savefig(
+            drawn, format=path.suffix.lower().lstrip("."), dpi=150)
+        write_bytes(path, drawn.getvalue(), check=check_for(path))
 
     def _ask_path(self, title: str, suggested: str, suffix: str) -> Path | None:
         folder = Path(self.settings.value("export/folder", str(Path.home())) or Path.home())
         kinds = {".png": "PNG 图片 (*.png)", ".pdf": "PDF 文件 (*.pdf)"}
-        name, _ = QFileDialog.getSaveFileName(self, title, str(folder / suggested), kinds[suffix])
-        if not name:
+        path = file_dialogs.save_file_name(self, title, folder / suggested, kinds[suffix])
+        if path is None:
             return None
-        path = Path(name)
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
         self.settings.setValue("export/folder", str(path.parent))

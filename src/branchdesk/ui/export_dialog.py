@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMessageBox,
+    QButtonGroup, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
     QRadioButton, QVBoxLayout, QWidget,
 )
 
@@ -30,6 +30,7 @@ from ..exchange.writer import (
     write_template,
 )
 from ..store import Store
+from . import file_dialogs
 from .tasks import TaskRunner
 
 NAMES = {**ROSTER_NAMES, PACKAGE: "全部数据（数据包）"}
@@ -41,10 +42,9 @@ def _folder(settings: QSettings) -> Path:
 
 
 def _ask_save_path(parent: QWidget, settings: QSettings, title: str, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, str(_folder(settings) / suggested), XLSX_FILTER)
-    if not name:
+    path = file_dialogs.save_file_name(parent, title, _folder(settings) / suggested, XLSX_FILTER)
+    if path is None:
         return None
-    path = Path(name)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     settings.setValue("export/folder", str(path.parent))

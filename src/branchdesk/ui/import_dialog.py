@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -29,6 +29,7 @@ from ..exchange.importer import (
 )
 from ..exchange.package import MEETINGS_NOT_MERGED
 from ..store import Store
+from . import file_dialogs
 from .mapping_dialog import MappingDialog, remember_mapping, remembered_mappings
 from .tasks import TaskRunner
 
@@ -182,11 +183,11 @@ class ImportDialog(QDialog):
     # ---- choosing and checking ----
     def choose_file(self) -> None:
         folder = str(self.settings.value("import/folder", "") or Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", folder, FILE_FILTER)
-        if name:
-            self.settings.setValue("import/folder", str(Path(name).parent))
+        path = file_dialogs.open_file_name(self, "选择要导入的文件", folder, FILE_FILTER)
+        if path is not None:
+            self.settings.setValue("import/folder", str(path.parent))
             self.sheet, self.mapping = None, None
-            self.load_file(Path(name))
+            self.load_file(path)
 
     def load_file(self, path: Path) -> None:
         self.path = path
@@ -309,18 +310,18 @@ class ImportDialog(QDialog):
         if not self.plan or not self.path:
             return
         suggested = self.path.with_name(f"{self.path.stem}_有问题的行.xlsx")
-        name, _ = QFileDialog.getSaveFileName(self, "保存有问题的行", str(suggested), "Excel 工作簿 (*.xlsx)")
-        if not name:
+        path = file_dialogs.save_file_name(self, "保存有问题的行", suggested, "Excel 工作簿 (*.xlsx)")
+        if path is None:
             return
         from ..exchange.importer import write_error_workbook
 
         try:
-            write_error_workbook(self.plan, name)
+            write_error_workbook(self.plan, path)
         except OSError:
-            QMessageBox.warning(self, "无法保存", f"无法写入“{Path(name).name}”：文件可能正被 Excel 或 WPS 打开，"
+            QMessageBox.warning(self, "无法保存", f"无法写入“{path.name}”：文件可能正被 Excel 或 WPS 打开，"
                                 "或没有写入这个文件夹的权限，请关闭文件或换一个位置后再试。")
             return
-        self.summary.setText(self.summary.text() + f"\n有问题的行已保存到“{name}”。")
+        self.summary.setText(self.summary.text() + f"\n有问题的行已保存到“{path}”。")
 
     def apply(self) -> None:
         plan, path = self.plan, self.path

@@ -156,6 +156,10 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.act_demo = add("填入示例社区…", self.fill_demo)
         menu.addSeparator()
+        self.act_restore = add("从备份恢复…", self.restore_from_backup)
+        self.act_restore.setObjectName("restoreBackup")
+        self.act_restore.setToolTip("把数据换回某一次自动备份时的样子；恢复前会先备份现在的数据")
+        menu.addSeparator()
         add("退出", self.close, "Ctrl+Q")
 
     def _add_other_menus(self) -> None:
@@ -259,6 +263,33 @@ class MainWindow(QMainWindow):
         self.act_demo.setEnabled(True)
         QMessageBox.warning(self, "填入示例社区", f"没有填入示例社区：{exc}。数据库没有改变；"
                             "详细信息已写入日志文件 branchdesk.log。")
+
+    def restore_from_backup(self) -> None:
+        """The backups of this database; one chosen goes in place of the current data.
+        Not while work runs in the background: it would read or write the data being replaced."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from .restore_dialog import RestoreDialog
+
+        if not self.settle_tasks():
+            QMessageBox.information(self, "从备份恢复", "还有操作正在后台进行（如填入示例社区），"
+                                    "请等它完成后再从备份恢复。")
+            return
+        dialog = RestoreDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._restored)
+        dialog.open()
+
+    def settle_tasks(self, msecs: int = 3000) -> bool:
+        """Let the pages' loads finish (they are short); False when work is still running:
+        the demo being filled in, or a load that did not end within msecs."""
+        if self.demo_tasks is not None and self.demo_tasks.busy:
+            return False
+        return all(page.tasks.wait(msecs) for page in self.pages)
+
+    def _restored(self, when: str) -> None:
+        self._reload_pages()
+        self.statusBar().showMessage(f"已从 {when} 的备份恢复（恢复前的数据已备份）。", 15000)
 
     def export(self, kind: str) -> None:
         from .export_dialog import ExportDialog

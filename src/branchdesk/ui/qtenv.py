@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -74,8 +75,19 @@ def setup_application(app: QApplication) -> None:
     app.setProperty("branchdesk_ready", True)
 
 
+_scratch_settings: Path | None = None  # see use_scratch_settings
+
+
+def use_scratch_settings(folder: Path | None) -> None:
+    """From now on make_settings() reads and writes an INI file in this folder instead of
+    the user's, until called with None. The self-test opens the window and visits every
+    page as the secretary would; her window size, page and remembered choices stay hers."""
+    global _scratch_settings
+    _scratch_settings = folder
+
+
 def make_settings() -> QSettings:
     """User choices and window state, in an INI file beside the database folder."""
-    folder = data_dir()
+    folder = _scratch_settings or data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)

@@ -1,11 +1,15 @@
 """branchdesk selftest: open the main window offscreen, visit every page, report.
 
 The installer's check runs this from the built bundle, so it exercises what a
-user would: the font, the translations, the database, each page's first load."""
+user would: the font, the translations, the database, each page's first load.
+It changes nothing of the user's: the database is only read, and the window keeps
+its size, page and choices in settings of its own, removed at the end."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from .. import STARTED_AT
@@ -25,7 +29,6 @@ def _check_outputs(store, check) -> None:
     """What the secretary makes from the data: a PDF, the charts, an Excel roster read
     back. Written to a temporary folder and removed; the database is only read. Each
     step imports what it needs, so a module missing from a bundle fails that step only."""
-    import tempfile
     import warnings
     from datetime import date
 
@@ -76,7 +79,8 @@ def _check_outputs(store, check) -> None:
             from ..store import open_store
 
             copy, workbook = folder / "copy.db", folder / "members.xlsx"
-            with sqlite3.connect(store.path) as source, sqlite3.connect(copy) as target:
+            # closed, not only committed: an open copy cannot be removed on Windows
+            with closing(sqlite3.connect(store.path)) as source, closing(sqlite3.connect(copy)) as target:
                 source.backup(target)
             with open_store(copy, create=False) as trial:
                 with trial.session() as session:
@@ -131,6 +135,17 @@ def _change_one_phone(workbook: Path) -> None:
 
 def run_selftest(path: Path, *, create: bool, screenshots: Path | None = None, startup_only: bool = False,
                  out=print) -> int:
+    from .qtenv import use_scratch_settings
+
+    with tempfile.TemporaryDirectory(prefix="branchdesk-selftest-settings-", ignore_cleanup_errors=True) as tmp:
+        use_scratch_settings(Path(tmp))
+        try:
+            return _run(path, create=create, screenshots=screenshots, startup_only=startup_only, out=out)
+        finally:
+            use_scratch_settings(None)
+
+
+def _run(path: Path, *, create: bool, screenshots: Path | None, startup_only: bool, out) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import sys
 

@@ -4,6 +4,8 @@ run() hands a function to a worker thread with its own database session; the
 function may report progress through a callback; the result or the error comes
 back on the GUI thread. A progress dialog appears only when the work takes
 longer than half a second, and offers 取消 when the function accepts cancelling.
+When the window that asked for the work is gone by the time it ends, the result
+is dropped: there is no one left to show it to.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 SHOW_PROGRESS_AFTER_MS = 500
@@ -87,26 +90,38 @@ class TaskRunner(QObject):
             d.show()
             dialog.append(d)
 
-        def finish() -> None:
+        def finish() -> bool:
+            """Tidy up; False when this runner's window was deleted while the work ran
+            (its timer and dialog went with it, and so did whatever on_done would update)."""
             self._live.discard(signals)
+            if not isValid(self):
+                log.info("a background task finished after its window was closed")
+                return False
             timer.stop()
             for d in dialog:
-                d.reset()
-                d.deleteLater()
+                if isValid(d):
+                    d.reset()
+                    d.deleteLater()
+            return True
 
         def progress(done: int, total: int, text: str) -> None:
             for d in dialog:
+                if not isValid(d):
+                    continue
                 d.setMaximum(total)
                 d.setValue(done)
                 if text:
                     d.setLabelText(text)
 
         def done(result: object) -> None:
-            finish()
-            on_done(result)
+            if finish():
+                on_done(result)
 
         def failed(exc: Exception, trace: str) -> None:
-            finish()
+            if not finish():
+                if not isinstance(exc, Cancelled):
+                    log.error("a background task failed after its window was closed:\n%s", trace or exc)
+                return
             if isinstance(exc, Cancelled):
                 if on_cancel is not None:
                     on_cancel()
