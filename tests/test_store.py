@@ -473,3 +473,13 @@ def test_a_database_in_rollback_mode_opens_and_takes_writes(tmp_path):
         with s.transaction() as session:
             org.ensure_community(session, name="新社区", street_name="和平街道")
         assert _pragma(s, "journal_mode") == "wal"
+
+
+def test_without_posix_locks_the_store_opens_as_on_windows(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` raises, as on Windows
+    with open_store(tmp_path / "w.db", create=True) as s:
+        with s.transaction() as session:
+            org.ensure_community(session, name="幸福社区", street_name="和平街道")
+        assert not store_mod.holds_open(s.path)

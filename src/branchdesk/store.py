@@ -256,7 +256,7 @@ class _LockGuard:
     alone, survives those closes, and, as SQLite's EXCLUSIVE lock conflicts with it, makes
     every other process see that the database is still in use. (WAL mode needs the
     EXCLUSIVE lock only to close the last connection and to change the journal mode.)
-    Windows' locks belong to handles already; there this does nothing."""
+    Windows' locks belong to handles already, and macOS has no such locks: there it does nothing."""
 
     _SHARED_FIRST = 0x40000000 + 2  # SQLite's PENDING_BYTE + 2
     _SHARED_SIZE = 510
@@ -264,9 +264,11 @@ class _LockGuard:
 
     def __init__(self, path: Path):
         self.key: tuple[int, int] | None = None
-        import fcntl
-
-        if not hasattr(fcntl, "F_OFD_SETLK"):
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            return
+        if not hasattr(fcntl, "F_OFD_SETLK"):  # macOS, the BSDs
             return
         st = os.stat(path)
         key = (st.st_dev, st.st_ino)
@@ -293,10 +295,10 @@ class _LockGuard:
 
     def release(self) -> None:
         """Before the last connection closes: let SQLite checkpoint if it is the last user."""
-        import fcntl
-
         entry = self._open.get(self.key) if self.key else None
         if entry is not None and entry[1] == 1:
+            import fcntl
+
             self._lock(entry[0], fcntl.F_UNLCK)
 
     def close(self) -> None:
