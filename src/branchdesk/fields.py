@@ -3,6 +3,7 @@ wordings, declared once. Forms, table headers, imports, exports and printouts
 all read from here, so a label cannot drift between them."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -65,6 +66,11 @@ class Field:
     open_choices: bool = False  # the list only suggests; any text is accepted
     headers: tuple[str, ...] = ()  # other wordings of the column in street-office workbooks
     sensitive: bool = False  # masked in lists and printouts unless the user asks
+    # The ID number field whose hidden part this date would give away (a birth date: the
+    # ID's digits 7-14): masked wherever a list, export or printout masks, as mask_date
+    # shows it, and in full where the user asked for full numbers. An import reads the
+    # masked form back as “unchanged” (Kept), as it reads a masked ID number.
+    masked_with: str = ""
     allow_month: bool = False  # a date that may be given as a year and month only
     allow_future: bool = False  # a deadline or a promise; other dates after today are typing mistakes
     max_length: int = 50
@@ -139,7 +145,7 @@ class Field:
         if self.kind == BOOL:
             return "是" if value else "否"
         if self.kind == DATE:
-            return f"{value:%Y-%m-%d}"
+            return mask_date(value) if masked and self.masked_with else f"{value:%Y-%m-%d}"
         if self.kind == CHOICE and not self.open_choices:
             return dict(self.choices).get(value, str(value))
         if masked and self.kind == ID_NUMBER:
@@ -149,8 +155,35 @@ class Field:
         return str(value)
 
     @property
+    def hides(self) -> bool:
+        """Whether a masked list, export or printout hides part of this field's value:
+        a sensitive number, or what is masked with one."""
+        return self.sensitive or bool(self.masked_with)
+
+    @property
     def all_headers(self) -> tuple[str, ...]:
         return (self.label, *self.headers)
+
+
+# ---- masking a date that would complete a masked number -------------------------------
+# A masked ID number keeps the region and the last four digits (110105********002X); the
+# hidden eight are the birth date, so wherever the ID is masked the birth date beside it
+# shows its year only: with the check digit the year still leaves some thirty days each.
+_MASKED_YEAR = re.compile(r"(\d{4})年")
+
+
+def mask_date(value: date) -> str:
+    """1962-03-04 → 1962年: a date masked with a number (Field.masked_with)."""
+    return f"{value.year}年"
+
+
+def masked_year(text: object) -> int | None:
+    """The year of a date as mask_date shows it (1962年, as a masked export comes back),
+    or None for anything else."""
+    if not isinstance(text, str):
+        return None
+    m = _MASKED_YEAR.fullmatch(text.strip())
+    return int(m[1]) if m else None
 
 
 def by_key(fields: tuple[Field, ...]) -> dict[str, Field]:
@@ -162,8 +195,9 @@ MEMBER_FIELDS: tuple[Field, ...] = (
     Field("name", "姓名", required=True, headers=("名字", "党员姓名"), max_length=30, width=6),
     Field("gender", "性别", CHOICE, choices=GENDERS, width=3, hint="可由身份证号自动得出"),
     Field("ethnicity", "民族", CHOICE, choices=ETHNICITIES, open_choices=True, max_length=20, width=5),
+    # masked with the ID number: its digits 7-14 are the birth date, so a masked list shows the year only
     Field("birth_date", "出生日期", DATE, headers=("出生年月", "出生时间"), allow_month=True, width=9,
-          hint="可由身份证号自动得出"),
+          hint="可由身份证号自动得出", masked_with="id_number"),
     Field("id_number", "身份证号", ID_NUMBER, headers=("身份证号码", "公民身份号码", "身份证"), sensitive=True,
           width=17),
     Field("education", "学历", CHOICE, choices=EDUCATIONS, open_choices=True, headers=("文化程度",),
@@ -513,19 +547,50 @@ def parse_record(fields: tuple[Field, ...], raw: dict, *, new: bool = False,
     """Parse every field present in raw; returns (values, errors keyed by field).
     Absent fields are left alone on an edit; a new record must have its required ones.
     parsers: what parses a field's value instead of its Field.parse (an import's
-    ColumnParser per column); they must parse alike."""
+    ColumnParser per column); they must parse alike, but that an import's reads a date
+    as a masked export shows it (1962年) as Kept: the field is left out, unchanged."""
     values: dict = {}
     errors: dict = {}
+    kept: list[tuple[Field, int]] = []
     for f in fields:
         key = f.key
         if key not in raw and not (new and f.required):
             continue
         parse = f.parser if parsers is None else parsers.get(key, f.parser)
         try:
-            values[key] = parse(raw.get(key))
+            value = parse(raw.get(key))
         except v.Invalid as exc:
             errors[key] = str(exc)
+            continue
+        if isinstance(value, Kept):  # 1962年 from a masked export: left out, the stored value stays
+            kept.append((f, value.year))
+        else:
+            values[key] = value
+    for f, year in kept:
+        _check_kept(f, year, values, errors, new=new)
     return values, errors
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What an import's ColumnParser gives for a date as a masked export shows it (1962年,
+    Field.masked_with): not a value, but “unchanged”, as a masked ID number is. parse_record
+    leaves the field out, so the stored date stays; a year alone never becomes a date."""
+    year: int
+
+
+def _check_kept(f: Field, year: int, values: dict, errors: dict, *, new: bool) -> None:
+    """A masked birth date that came back: where the row gives its ID number in full, the
+    year must be that of the ID (whose birth date check_against_id then fills in); a new
+    record without one cannot take a year alone."""
+    idn = values.get(f.masked_with)
+    if idn:
+        born = v.id_birth_date(idn)
+        if born.year != year:
+            errors[f.key] = f"{f.label}（{year}年）与身份证号不一致（身份证上是 {born:%Y-%m-%d}），请核对。"
+    elif new:
+        errors[f.key] = (f"{f.label}只有年份（{year}年），无法登记：请填写完整日期，"
+                         "或用“显示完整号码”导出的表格。")
 
 
 def column_parsers(fields: tuple[Field, ...]) -> dict[str, ColumnParser]:
@@ -542,6 +607,11 @@ class ColumnParser:
 
     def __init__(self, f: Field):
         self._parse = f.parser
+        if f.masked_with:  # a date a masked export showed as its year: Kept, the stored one stays
+            def parse(raw: object, whole: Callable[[object], object] = f.parser):
+                year = masked_year(raw)
+                return Kept(year) if year is not None else whole(raw)
+            self._parse = parse
         self._known: dict[str | None, tuple[bool, object]] = {}  # text → (True, value) or (False, message)
 
     def __call__(self, raw: object):

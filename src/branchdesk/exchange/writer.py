@@ -323,15 +323,18 @@ class _Styles:
 def _cell_maker(field: Field, styles: _Styles, masked: bool) -> Callable[[object], object]:
     """How one column turns a stored value into what is appended to the row."""
     kind = field.kind
+    hide = masked and field.hides
     if kind in (F.ID_NUMBER, F.PHONE):
-        hide = masked and field.sensitive
-
         def text_cell(value):
             if value is None or value == "":
                 return None
             shown = field.display(value, masked=hide)
             return styles.cell(styles.literal_text if shown.startswith(FORMULA_STARTS) else styles.text, shown)
         return text_cell
+    if kind == F.DATE and hide:  # masked with the ID number (1962年): text, as the list shows it
+        def masked_date_cell(value):
+            return None if value is None else styles.cell(styles.text, field.display(value, masked=True))
+        return masked_date_cell
     if kind == F.DATE:
         def date_cell(value):
             if value is None:

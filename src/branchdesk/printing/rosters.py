@@ -1,6 +1,7 @@
 """Printed rosters: the member roster (党员名册, A4 landscape) and the building leaders'
 contact sheet (楼栋长通讯录). Columns, labels and masks come from the field registry;
-ID and phone numbers are masked unless full=True."""
+ID and phone numbers are masked unless full=True, and the birth date with the ID
+number (its year only)."""
 from __future__ import annotations
 
 from datetime import date
@@ -20,7 +21,7 @@ MEMBER_COLUMNS = ("name", "gender", "ethnicity", "birth_date", "id_number", "edu
 # a contact sheet: where, who and how to reach them; no ID numbers
 LEADER_COLUMNS = (("building_id", "building_full"), ("unit_id", "unit"), ("name", "name"), ("phone", "phone"),
                   ("is_member", "is_member"), ("since", "since"), ("note", "note"))
-MASKED_NOTE = "（已隐藏部分身份证号和联系电话）"
+MASKED_NOTE = "（已隐藏部分身份证号和联系电话，出生日期只显示年份）"
 LEADERS_MASKED_NOTE = "（已隐藏部分联系电话）"
 
 
@@ -48,14 +49,15 @@ def member_roster(session: Session, *, full: bool = False, today: date | None = 
         shown = []
         for f in fields:
             value = r.party_org if f.key == "party_org_id" else getattr(r, f.key)
-            shown.append(f.display(value, masked=not full))
+            shown.append(f.display(value, masked=not full and f.hides))
         rows.append(shown)
     return _roster(session, "党员名册", "" if full else MASKED_NOTE, fields, rows, today=today, landscape=True)
 
 
 def leader_roster(session: Session, *, full: bool = False, today: date | None = None) -> PrintDocument:
     fields = [LF[key] for key, _attr in LEADER_COLUMNS]
-    rows = [[f.display(getattr(r, attr), masked=not full) for f, (_key, attr) in zip(fields, LEADER_COLUMNS)]
+    rows = [[f.display(getattr(r, attr), masked=not full and f.hides)
+             for f, (_key, attr) in zip(fields, LEADER_COLUMNS)]
             for r in people.list_leaders(session)]
     return _roster(session, "楼栋长通讯录", "" if full else LEADERS_MASKED_NOTE, fields, rows, today=today,
                    landscape=False)

@@ -145,7 +145,7 @@ class RosterPage(QWidget):
         self.toolbar.addSeparator()
         self.act_unmask = self._action("显示完整号码", "Ctrl+Shift+M", self._toggle_mask)
         self.act_unmask.setCheckable(True)
-        self.act_unmask.setToolTip("身份证号和电话默认部分隐藏；勾选后显示完整号码（Ctrl+Shift+M）")
+        self.act_unmask.setToolTip("身份证号和电话默认部分隐藏，出生日期只显示年份；勾选后显示完整号码和日期（Ctrl+Shift+M）")
         self.act_refresh = self._action("刷新", QKeySequence.StandardKey.Refresh, self.reload)
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)

@@ -107,7 +107,7 @@ MEMBERS = RosterSpec(
     delete_note="若其中有党员中心户，中心户记录也会一并删除。",
     exchange_kind="members",
     actions=(PageAction("打印名册…", _print_roster("members"), "Ctrl+P", needs_row=False,
-                        tip="打印党员名册（A4 横向；身份证号和电话按页面上的显示隐藏或完整）"),),
+                        tip="打印党员名册（A4 横向；身份证号、电话和出生日期按页面上的显示隐藏或完整）"),),
     filters=[BUILDING_FILTER, FilterSpec("全部支部", "party_org_id", _orgs),
              FilterSpec("全部类别", "category", lambda _s: list(MEMBER_CATEGORIES))],
 )

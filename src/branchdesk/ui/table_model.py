@@ -86,7 +86,9 @@ class RecordTableModel(QAbstractTableModel):
         self._refilter()
 
     def set_masked(self, masked: bool) -> None:
-        self.masked = masked
+        changed, self.masked = masked != self.masked, masked
+        if changed and self._sort is not None and self._masked_date(self._sort[0]):
+            self.sort(*self._sort)  # sorted by a date masked with the ID: by what is shown now
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
@@ -136,7 +138,7 @@ class RecordTableModel(QAbstractTableModel):
     def display(self, visible_row: int, column: int) -> str:
         col = self.columns[column]
         value = getattr(self.row_at(visible_row), col.attr)
-        return col.field.display(value, masked=self.masked and col.field.sensitive)
+        return col.field.display(value, masked=self.masked and col.field.hides)
 
     # ---- QAbstractTableModel ----
     def rowCount(self, parent: _INDEX = QModelIndex()) -> int:
@@ -181,5 +183,19 @@ class RecordTableModel(QAbstractTableModel):
         attr = col.sort_attr or col.attr
         key = _sort_key(col.field.kind)
         rows = self._data.rows
+        if self.masked and self._masked_date(column):
+            # a date masked with the ID number (1962年) sorts by its year, and within a year
+            # in the order loaded: the order must not tell the hidden day either
+            self._order.sort()
+            self._order.sort(key=lambda i: (getattr(rows[i], attr) or date.min).year,
+                             reverse=order == Qt.SortOrder.DescendingOrder)
+            return
         self._order.sort(key=lambda i: key(getattr(rows[i], attr)),
                          reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def _masked_date(self, column: int) -> bool:
+        """Whether the column is a date masked with a number (a birth date: 1962年)."""
+        if not 0 <= column < len(self.columns):
+            return False
+        f = self.columns[column].field
+        return f.kind == DATE and bool(f.masked_with)
