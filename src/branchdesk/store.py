@@ -732,7 +732,11 @@ def open_store(path: Path | str, *, create: bool = False) -> Store:
             _upgrade_or_explain(store.engine, path, drop_first=leftover)
         # Connected (so switched to WAL, which needs the lock the guard then keeps from
         # everybody) before the guard is taken; the pool keeps this connection.
-        store.engine.connect().close()
+        try:
+            store.engine.connect().close()
+        except Exception as exc:  # a read-only file or folder, a full disk
+            raise StoreError(f"无法打开数据库文件“{path}”（{_error_words(exc)}），"
+                             "请检查文件和文件夹的权限以及磁盘空间。") from exc
         store._guard = _LockGuard(path)
     except BaseException:
         store.close()
