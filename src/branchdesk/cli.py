@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--errors", metavar="OUT.xlsx", type=Path, help="把有问题的行连同问题说明写入这个文件")
     imp.add_argument("--map", metavar="表头=项目", action="append",
                      help="说明某一列是什么，如 --map 证件号码=身份证号；写成 --map 表头= 表示不导入该列；可写多次")
+    imp.add_argument("--include-hidden", action="store_true",
+                     help="也导入在 Excel 中隐藏的工作表和行（默认跳过，并在检查结果中列出）")
     kinds = ("members（党员）、building-leaders（楼栋长）、center-households（党员中心户）、households（住户）、"
              "party-orgs（党组织）、demands（需求清单）、resources（资源清单）、responsibilities（责任清单）、"
              "partners（红色合伙人）、issues（居民问题）")
@@ -128,16 +131,68 @@ def _add_chart_commands(sub) -> None:
         command.add_argument("--to", dest="date_to", metavar="DATE", help="统计结束日期，如 2026-06-30（默认本年 12 月 31 日）")
 
 
-def _setup_logging() -> None:
-    from .paths import data_dir
+# ---- the log: never a whole ID number or phone ---------------------------------------------------
+_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
 
+
+def mask_personal_numbers(text: str) -> str:
+    """Hide the middle of anything shaped like an ID number or a mainland mobile, as the
+    rosters do: 420302********0002, 139****0000."""
+    text = _ID_NUMBER.sub(r"\1********\2", text)
+    return _MOBILE.sub(r"\1****\2", text)
+
+
+class _MaskingFilter(logging.Filter):
+    """Masks the message itself, for every formatter that may see the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_personal_numbers(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+class _MaskingFormatter(logging.Formatter):
+    """Masks the whole line, the exception text and stack included (an error's message may
+    quote a cell of a roster)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal_numbers(super().format(record))
+
+
+_LOGGED_TO_FILE = "branchdesk_log_file"  # marks the handler set up here
+
+
+def _setup_logging() -> bool:
+    """The log file in the data folder, private, with ID numbers and phones masked.
+    Returns whether the log goes to the file. Where it cannot be opened (a read-only
+    folder) the log is dropped silently: a command speaks only in its own sentences."""
+    from .paths import PRIVATE_FILE, log_path, tighten
+
+    root = logging.getLogger()
+    if any(getattr(h, _LOGGED_TO_FILE, False) for h in root.handlers):
+        return True
+    if root.handlers:  # set up by whoever runs us (a test runner): theirs
+        return False
+    path = log_path()
     try:
-        folder = data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=folder / "branchdesk.log", level=logging.INFO, encoding="utf-8",
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if not path.exists():  # private from its first line, whatever the umask
+            import os
+
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE))
+        tighten(path)
+        handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
-        logging.basicConfig(level=logging.WARNING)
+        root.addHandler(logging.NullHandler())  # not Python's last resort, which prints to stderr
+        return False
+    handler.addFilter(_MaskingFilter())
+    handler.setFormatter(_MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    setattr(handler, _LOGGED_TO_FILE, True)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,7 +201,15 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
     with _ChineseArgparse():
         args = build_parser().parse_args(argv)
-    _setup_logging()
+    from .paths import private_files
+
+    with private_files():  # what this process writes is its user's alone; its scratch files go at the end
+        logged = _setup_logging()
+        _prune_drafts()
+        return _main(args, logged)
+
+
+def _main(args, logged: bool) -> int:
     from . import store
 
     if args.command not in (None, "open"):  # what opening repaired, or why a write waits
@@ -154,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         store.busy_wait_default = store.COMMAND_BUSY_WAIT_SECONDS
     try:
         return _run(args)
-    except store.StoreError as exc:
+    except (store.StoreError, Refused) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -167,12 +230,114 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except Exception as exc:  # the user gets one sentence; the traceback goes to the log
         log.exception("unexpected error")
-        known = store.describe_database_error(exc) if type(exc).__module__.startswith(("sqlalchemy", "sqlite3")) else None
-        if known:
-            print(known, file=sys.stderr)
-            return 1
-        print(f"程序出错：{exc}。详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。", file=sys.stderr)
+        print(_unexpected_text(exc, logged), file=sys.stderr)
         return 1
+
+
+def _unexpected_text(exc: BaseException, logged: bool) -> str:
+    """One Chinese sentence for what no command caught: a file that could not be read or
+    written, an SQLite failure the secretary can act on, or a bug (its English stays in
+    the log)."""
+    from .safefile import WriteFailed
+    from .store import describe_database_error, os_error_text
+
+    if isinstance(exc, WriteFailed):
+        return str(exc)
+    if type(exc).__module__.startswith(("sqlalchemy", "sqlite3")):
+        known = describe_database_error(exc)
+        if known:
+            return known
+    where = "详细信息已写入日志文件 branchdesk.log，请把它发给技术支持人员。" if logged else \
+        "请把运行的命令告诉技术支持人员。"
+    if isinstance(exc, OSError):
+        name = f"“{Path(exc.filename).name}”" if exc.filename else "文件"
+        return f"读写{name}时出错：{os_error_text(exc)}，命令没有完成；请检查文件和文件夹的权限以及磁盘空间后再试。"
+    said = str(exc)
+    said = f"：{said}" if re.search(r"[\u4e00-\u9fff]", said) else ""  # a bug's English stays in the log
+    return f"程序出错{said}，命令没有完成。{where}"
+
+
+def _prune_drafts() -> None:
+    from .paths import drafts_dir
+
+    if not drafts_dir().is_dir():  # no draft was left: nothing to import and look at
+        return
+    from .drafts import prune
+
+    try:
+        prune()
+    except Exception:  # housekeeping never stops a command
+        log.warning("could not prune the drafts", exc_info=True)
+
+
+class Refused(Exception):
+    """Input the command cannot use, found before anything is opened: str() is the sentence (exit 2)."""
+
+
+# ---- what is refused before the database is opened ---------------------------------------------
+_USE_DATABASE = ("open", "demo", "selftest", "import", "export", "meetings", "print", "chart", "report")
+
+
+def database_problem(path: Path, *, create: bool) -> str | None:
+    """What makes a database file unusable, found without opening it (a stat and an access
+    check: only SQLite may open it, see store._LockGuard), as one sentence; None if nothing
+    does. What the file holds is store.check_database's to judge."""
+    import os
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return None  # a folder: check_database says so
+    if st is None and not create:
+        return None  # check_database says it is not there
+    if st is not None and st.st_size == 0 and not create:
+        return (f"数据库文件“{path}”是空的（0 字节），不是 branchdesk 数据库，没有打开它；"
+                "请检查是否选对了文件，或从 backups 文件夹中的备份恢复。")
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        if st is None:
+            return f"无法新建数据库“{path}”：文件夹“{folder}”是只读的，请检查文件夹的权限或换一个位置。"
+        return (f"数据库“{path}”所在的文件夹是只读的，无法打开它（打开时要在它旁边写入工作文件和备份）；"
+                "请检查文件夹的权限，或把数据库复制到可以写入的位置后用 --db 打开。")
+    if st is not None and not os.access(path, os.R_OK | os.W_OK):
+        return f"数据库文件“{path}”是只读的，无法打开它；请检查文件的权限。"
+    return None
+
+
+# command → (the argument naming the file it writes, the suffixes it may have (the first is
+# given to a name without one), what that is, an example name)
+_OUTPUTS = {
+    "export": ("file", (".xlsx",), "Excel 文件", "名册.xlsx"),
+    "template": ("file", (".xlsx",), "Excel 文件", "导入模板.xlsx"),
+    "print": ("pdf", (".pdf",), "PDF 文件", "打印.pdf"),
+    "report": ("pdf", (".pdf",), "PDF 文件", "统计报告.pdf"),
+    "chart": ("out", (".png", ".pdf"), "PNG 图片或 PDF 文件", "统计图表.png"),
+}
+
+
+def check_output(args, command: str) -> None:
+    """Refuse a file name the command cannot write as given (empty, a folder, a type it does
+    not write, a folder that is not there) in one sentence; give a name without a type the
+    command's own (名册 → 名册.xlsx), in args."""
+    attribute, suffixes, what, example = _OUTPUTS[command]
+    path: Path = getattr(args, attribute)
+    if path.name in ("", ".", ".."):
+        raise Refused(f"要保存的文件名是空的：请写上文件名，如 {example}。")
+    if path.is_dir():
+        raise Refused(f"“{path}”是一个文件夹：请在后面写上要保存的文件名，如 {path / example}。")
+    suffix = path.suffix.lower()
+    if not suffix:
+        path = path.with_name(path.name.rstrip(".") + suffixes[0])
+        setattr(args, attribute, path)
+    elif suffix not in suffixes:
+        ends = " 或 ".join(suffixes)
+        better = path.with_suffix(suffixes[0]) if suffix[1:].isalpha() else path.with_name(path.name + suffixes[0])
+        raise Refused(f"文件名“{path.name}”的类型不对：{what}的文件名要以 {ends} 结尾，请改成如“{better.name}”后再试。")
+    if not path.parent.is_dir():
+        raise Refused(f"保存位置“{path.parent}”不存在，请先建好这个文件夹或换一个位置。")
 
 
 def _run(args) -> int:
@@ -184,6 +349,12 @@ def _run(args) -> int:
     # The default database is created on first start; a path given with --db must exist
     # unless the command is there to fill it.
     create = args.db is None or command == "demo"
+    if command in _OUTPUTS:
+        check_output(args, command)
+    if command in _USE_DATABASE or (command == "template" and args.db is not None):
+        problem = database_problem(path, create=create)
+        if problem:
+            raise Refused(problem)
     if command in ("charts", "chart", "report"):
         from .charts import cli as charts_cli
 

@@ -55,12 +55,14 @@ def temp_name(target: Path | str) -> Path:
 
 
 @contextmanager
-def replacing(target: Path | str, *, check: Callable[[Path], object] | None = None) -> Iterator[Path]:
+def replacing(target: Path | str, *, check: Callable[[Path], object] | None = None,
+              mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path to write the file to; when the block ends without error,
     flush it to the disk, run check(temp) (which raises on a bad file), keep the old
-    file's permissions and put it in the target's place in one step. On any error
-    (KeyboardInterrupt too) remove the temporary file, leave the target as it was and
-    re-raise: an OSError as WriteFailed (chained to it), anything else unchanged."""
+    file's permissions (or give it `mode`, on POSIX: 0o600 for a file its owner alone
+    may read) and put it in the target's place in one step. On any error (KeyboardInterrupt
+    too) remove the temporary file, leave the target as it was and re-raise: an OSError
+    as WriteFailed (chained to it), anything else unchanged."""
     target = Path(target)
     if target.is_symlink():  # write where the link points, as opening the link would
         target = target.resolve()
@@ -74,7 +76,10 @@ def replacing(target: Path | str, *, check: Callable[[Path], object] | None = No
         _fsync_file(temp)
         if check is not None:
             check(temp)
-        _keep_mode(target, temp)
+        if mode is None:
+            _keep_mode(target, temp)
+        elif os.name != "nt":
+            os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException as exc:
         with suppress(OSError):
@@ -85,13 +90,19 @@ def replacing(target: Path | str, *, check: Callable[[Path], object] | None = No
     _fsync_folder(target.parent)
 
 
-def write_bytes(target: Path | str, data: bytes, *, check: Callable[[Path], object] | None = None) -> None:
+def write_bytes(target: Path | str, data: bytes, *, check: Callable[[Path], object] | None = None,
+                mode: int | None = None) -> None:
     """Put data in the target's place through replacing(). A file made in memory first
     (openpyxl's zip, matplotlib's PDF, Qt's PDF) and written here in one go fails with
     the real reason; a library writing to the disk itself may hide the full disk, or
-    leave a half-closed file that complains again when it is collected."""
-    with replacing(target, check=check) as temp:
-        temp.write_bytes(data)
+    leave a half-closed file that complains again when it is collected. mode: see replacing()."""
+    with replacing(target, check=check, mode=mode) as temp:
+        if mode is not None and os.name != "nt":  # private from its first byte, not only once in place
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), mode)
+            with open(fd, "wb") as f:
+                f.write(data)
+        else:
+            temp.write_bytes(data)
 
 
 def _fsync_file(path: Path) -> None:

@@ -18,13 +18,20 @@ class _Refused(Exception):
     """Bad input: str() is the sentence for the secretary."""
 
 
+LAST_YEAR = 2100  # a period ending later is a typing mistake (and past 9999 there are no dates to count to)
+
+
 def _day(text: str | None, option: str) -> date | None:
     from ..validation import Invalid, parse_date
 
     try:
-        return parse_date(text, allow_future=True)
+        day = parse_date(text, allow_future=True)
     except Invalid as exc:
         raise _Refused(f"{option} 的{exc}") from None
+    if day is not None and day.year > LAST_YEAR:
+        raise _Refused(f"{option} 的日期 {day.isoformat()} 超出范围：请写 1900 年到 {LAST_YEAR} 年之间的日期，"
+                       f"如 {date.today().year}-12-31。")
+    return day
 
 
 def _filters(args):

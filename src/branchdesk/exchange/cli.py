@@ -106,13 +106,21 @@ def _parse_map(pairs: list[str] | None, kind: str | None) -> dict[str, str] | No
 
 def run_import(db_path: Path, args) -> int:
     from ..store import backup_database, open_store
+    from .importer import hidden_of, left_out_text
 
+    include_hidden = getattr(args, "include_hidden", False)
     try:
         mapping = _parse_map(args.map, args.kind)
         with open_store(db_path, create=False) as store:
             with store.session() as session:  # checking only reads: a window or command may write meanwhile
-                plan = plan_import(session, args.file, kind=args.kind, sheet=args.sheet, mapping=mapping)
+                plan = plan_import(session, args.file, kind=args.kind, sheet=args.sheet, mapping=mapping,
+                                   include_hidden=include_hidden)
             _print_plan(plan, sys.stdout)
+            hidden = hidden_of(plan)
+            if hidden:  # 跳过隐藏的工作表“旧名册”（10 行）、隐藏的行 3 行
+                print(f"{hidden.text()}。" + ("" if hidden.included else "如需导入，请加上 --include-hidden。"))
+            if left_out_text(plan):
+                print(left_out_text(plan))
             if isinstance(plan, ImportPlan) and plan.unsure:
                 print(f"“{plan.file_name}”有几列的含义无法确定，没有导入任何数据：请按上面的提示用 --map 说明，"
                       "或把表头改成常用的写法后重新导入。", file=sys.stderr)
@@ -136,7 +144,8 @@ def run_import(db_path: Path, args) -> int:
                 # planned again inside the writing transaction: what is saved is what was checked
                 # (a package's apply_plan runs its plan again itself)
                 if not isinstance(plan, PackagePlan):
-                    plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name, mapping=mapping)
+                    plan = plan_import(session, args.file, kind=plan.kind, sheet=plan.sheet_name, mapping=mapping,
+                                       include_hidden=include_hidden)
                 saved = apply_plan(session, plan)
             print(f"已导入 {saved} 条。")
             return 0
@@ -205,16 +214,23 @@ def run_template(db_path: Path, args) -> int:
             write_template(args.kind, args.file)
         else:
             # the categories are the database's own lists: the template offers them
+            from ..cli import database_problem
+
             try:
+                problem = database_problem(db_path, create=False)  # --db's was refused before
+                if problem:
+                    raise StoreError(problem)
                 store = open_store(db_path, create=False)
             except StoreError as exc:
                 if args.db is not None:  # the database asked for cannot be used: said, as everywhere
                     print(str(exc), file=sys.stderr)
                     return 2
-                # no database yet on this computer: a template without the category lists
+                # no database on this computer (yet), or one that cannot be opened now (a read-only
+                # data folder): a template without the category lists
                 store = None
                 write_template(args.kind, args.file)
-                print("还没有数据库，模板中的类别列没有下拉选项，请按“填写说明”填写软件中已有的类别。", file=sys.stderr)
+                why = "数据库现在无法打开" if db_path.exists() else "还没有数据库"
+                print(f"{why}，模板中的类别列没有下拉选项，请按“填写说明”填写软件中已有的类别。", file=sys.stderr)
             if store is not None:
                 with store, store.session() as session:
                     write_template(args.kind, args.file, session)

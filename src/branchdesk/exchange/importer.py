@@ -42,6 +42,7 @@ from .plan import (  # noqa: F401  (re-exported: the GUI and the command line re
     UNCHANGED,
     Change,
     ColumnInfo,
+    Hidden,
     ImportKind,
     ImportPlan,
     PlannedRow,
@@ -52,13 +53,15 @@ from .plan import (  # noqa: F401  (re-exported: the GUI and the command line re
     no_report,
 )
 from .reader import (
+    Book,
     Mapping,
+    Sheet,
     Table,
     guess_field,
     header_cells_of,
     locate_table,
     normalise_header,
-    read_workbook,
+    read_book,
     roster_sheets,
 )
 from .writer import FACTS_SHEET, LIST_KINDS, LISTS, PACKAGE
@@ -87,21 +90,82 @@ def list_sheets(sheets: list, mapping: Mapping | None = None) -> list[tuple[str,
 # ---- the whole import ------------------------------------------------------------------------
 def plan_import(session: Session, path: str | Path, *, kind: str | None = None, sheet: str | None = None,
                 mapping: Mapping | None = None, remembered: dict[str, Mapping] | None = None,
-                report: Report | None = None) -> ImportPlan | PackagePlan:
+                report: Report | None = None, include_hidden: bool = False) -> ImportPlan | PackagePlan:
     """Read the file and plan the import; raises ExchangeError when the file cannot
     be used at all (unreadable, no header, unknown kind). A sync package (kind
     "package", or any file with the package's facts sheet) plans every sheet.
     mapping is a column mapping the secretary confirmed (see ImportPlan.layout);
     remembered maps layout signatures to mappings confirmed for earlier files, used
-    when this file has one of those layouts."""
+    when this file has one of those layouts. The sheets and rows hidden in Excel are
+    left out unless include_hidden (or the sheet is asked for by name); the plan's
+    hidden (hidden_of) says what they were."""
     with gc_held():
-        return _plan_import(session, path, kind, sheet, mapping, remembered, report)
+        book = read_book(path, include_hidden=include_hidden)
+        plan = _plan_import(session, book, Path(path).name, kind, sheet, mapping, remembered, report)
+        if isinstance(plan, PackagePlan):  # its sheets' own plans say nothing of hidden parts
+            plan.hidden = _hidden(book, [(s, None) for s in plan.sheets if s.name in _planned_sheets(plan)])
+            plan.left_out = [(s.name, ref) for s in plan.sheets for ref in s.left_out]
+        return plan
 
 
-def _plan_import(session: Session, path: str | Path, kind: str | None, sheet: str | None, mapping: Mapping | None,
-                 remembered: dict[str, Mapping] | None, report: Report | None) -> ImportPlan | PackagePlan:
-    name = Path(path).name
-    all_sheets = read_workbook(path)
+def _planned_sheets(plan: PackagePlan) -> set[str]:
+    return {sub.sheet_name for sub in plan.plans}
+
+
+def _hidden(book: Book, used: list[tuple[Sheet, Table | None]], fields=None) -> Hidden:
+    """The hidden sheets (left out, or the ones imported) and the hidden rows below
+    the header of the imported sheets, as the preview names them."""
+    hidden = Hidden(included=book.include_hidden)
+    sheets = [s for s, _table in used if s.hidden] if book.include_hidden else book.hidden_sheets
+    for s in sheets:
+        rows = _data_rows(s, fields)
+        if rows or book.include_hidden:
+            hidden.sheets.append((s.name, rows))
+    hidden.rows = sum(1 for s, table in used for r in s.hidden_rows if table is None or r >= table.data_start)
+    return hidden
+
+
+def _data_rows(sheet: Sheet, fields) -> int:
+    """The rows of a sheet's table for these fields, or its rows with values."""
+    if fields:
+        try:
+            return len(locate_table(sheet, fields).rows)
+        except ExchangeError:
+            pass
+    return sum(1 for row in sheet.rows if row)
+
+
+def hidden_of(plan: ImportPlan | PackagePlan) -> Hidden:
+    """What the file hid and what became of it (a package's plan carries it too)."""
+    return getattr(plan, "hidden", None) or Hidden()
+
+
+def left_out_text(plan: ImportPlan | PackagePlan) -> str:
+    """The stray cells far outside the table that were not read, as one sentence, or ""."""
+    cells = getattr(plan, "left_out", None) or []
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, ref in cells:
+        by_sheet.setdefault(sheet, []).append(ref)
+    places = "；".join(f"工作表“{sheet}”的 {'、'.join(refs)}" for sheet, refs in by_sheet.items())
+    return f"远在表格以外的单元格没有读取：{places}。" if places else ""
+
+
+def _hidden_refused(name: str, what: str) -> ExchangeError:
+    return ExchangeError(f"“{name}”{what}：如确需导入，请勾选“包括隐藏的工作表和行”（命令行加上 --include-hidden）"
+                         "后重新导入。")
+
+
+def _plan_import(session: Session, book: Book, name: str, kind: str | None, sheet: str | None,
+                 mapping: Mapping | None, remembered: dict[str, Mapping] | None,
+                 report: Report | None) -> ImportPlan | PackagePlan:
+    asked = [s for s in book.hidden_sheets if s.name == sheet]
+    if asked:  # a hidden sheet named on the command line: asked for (its hidden rows stay out)
+        book.hidden_sheets.remove(asked[0])
+        book.sheets.append(asked[0])
+    all_sheets = book.sheets
+    if not all_sheets:
+        names = "、".join(f"“{s.name}”" for s in book.hidden_sheets)
+        raise _hidden_refused(name, f"中只有隐藏的工作表（{names}），没有导入任何数据")
     if is_meetings_export(all_sheets):  # its 签到 sheet would read as a roster of names
         raise meetings_refused(name)
     if kind in (None, PACKAGE) and sheet is None and is_package(all_sheets):
@@ -132,6 +196,9 @@ def _plan_import(session: Session, path: str | Path, kind: str | None, sheet: st
                 best = (score, k, found)
     if best is None:
         wanted = chosen_kind.title if chosen_kind else "名册"
+        hidden = [s.name for k in candidates for s, _score in roster_sheets(book.hidden_sheets, k.fields, mapping)]
+        if hidden:
+            raise _hidden_refused(name, f"中只有隐藏的工作表“{hidden[0]}”里有{wanted}的表头")
         raise ExchangeError(f"“{name}”中找不到{wanted}的表头（如“姓名”“身份证号”），请确认选择了正确的文件。")
     _score, k, found = best
     table = locate_table(found, k.fields, mapping)
@@ -147,6 +214,8 @@ def _plan_import(session: Session, path: str | Path, kind: str | None, sheet: st
                       layout=_layout(table, header_cells, k, mapping or {}), mapped=bool(mapping))
     plan.other_sheets = [s.name for s, _score in roster_sheets(all_sheets, k.fields, mapping) if s is not found]
     plan.missing_required = [f.label for f in k.fields if f.required and f.key not in table.columns]
+    plan.hidden = _hidden(book, [(found, table)], k.fields)
+    plan.left_out = [(found.name, ref) for ref in found.left_out]
     return plan
 
 

@@ -73,6 +73,26 @@ class ColumnInfo:
 
 
 @dataclass
+class Hidden:
+    """What the workbook hides in Excel or WPS, and what the import did with it: hidden
+    sheets and rows are left out unless the secretary asks for them."""
+
+    sheets: list[tuple[str, int]] = field(default_factory=list)  # a hidden sheet and its data rows
+    rows: int = 0  # hidden rows with values in the imported sheet(s), below the header
+    included: bool = False  # asked for: read with the rest
+
+    def __bool__(self) -> bool:
+        return bool(self.sheets or self.rows)
+
+    def text(self) -> str:
+        """跳过隐藏的工作表“旧名册”（10 行）、隐藏的行 3 行 — as the preview and the command line say it."""
+        parts = [f"隐藏的工作表“{name}”" + (f"（{rows} 行）" if rows else "") for name, rows in self.sheets]
+        if self.rows:
+            parts.append(f"隐藏的行 {self.rows} 行")
+        return ("包括了" if self.included else "跳过") + "、".join(parts)
+
+
+@dataclass
 class ImportPlan:
     kind: str
     file_name: str
@@ -85,6 +105,8 @@ class ImportPlan:
     other_sheets: list[str] = field(default_factory=list)  # further sheets that look like this roster
     missing_required: list[str] = field(default_factory=list)  # labels of required fields with no column
     mapped: bool = False  # read with a mapping the secretary confirmed
+    hidden: Hidden = field(default_factory=Hidden)  # hidden sheets and rows, left out or included
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell): stray cells far outside, unread
 
     @property
     def unsure(self) -> bool:

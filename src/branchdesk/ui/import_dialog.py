@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -26,6 +26,8 @@ from ..exchange.importer import (
     ListsPlan,
     PackagePlan,
     PlannedRow,
+    hidden_of,
+    left_out_text,
 )
 from ..exchange.package import MEETINGS_NOT_MERGED
 from ..store import Store
@@ -106,6 +108,11 @@ class ImportDialog(QDialog):
         choose = QPushButton("选择文件…", self)
         choose.setObjectName("chooseFile")
         choose.clicked.connect(self.choose_file)
+        # what Excel hides is left out unless asked for; the preview says what there was
+        self.hidden_box = QCheckBox("包括隐藏的工作表和行", self)
+        self.hidden_box.setObjectName("includeHidden")
+        self.hidden_box.setToolTip("在 Excel 或 WPS 中隐藏的工作表和行默认不导入；勾选后一并检查和导入")
+        self.hidden_box.toggled.connect(self._hidden_toggled)
         self.summary = QLabel("还没有选择文件。", self)
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
@@ -167,6 +174,7 @@ class ImportDialog(QDialog):
         top.addWidget(QLabel("文件：", self))
         top.addWidget(self.file_edit, 1)
         top.addWidget(choose)
+        top.addWidget(self.hidden_box)
         middle = QHBoxLayout()
         middle.addWidget(self.summary, 1)
         middle.addWidget(self.sheet_box, 0, Qt.AlignmentFlag.AlignBottom)
@@ -189,9 +197,14 @@ class ImportDialog(QDialog):
             self.sheet, self.mapping = None, None
             self.load_file(path)
 
+    def _hidden_toggled(self, _checked: bool) -> None:
+        if self.path is not None:
+            self.load_file(self.path)
+
     def load_file(self, path: Path) -> None:
         self.path = path
         sheet, mapping, remembered = self.sheet, self.mapping, remembered_mappings(self.settings)
+        include_hidden = self.hidden_box.isChecked()
         self.file_edit.setText(path.name)  # the folder is in the tooltip: a long path hides the name
         self.file_edit.setToolTip(str(path))
         self._set_plan(None, "正在读取和检查…")
@@ -201,7 +214,7 @@ class ImportDialog(QDialog):
 
             with self.store.session() as session:
                 return plan_import(session, path, kind=self.kind, sheet=sheet, mapping=mapping,
-                                   remembered=remembered, report=report)
+                                   remembered=remembered, report=report, include_hidden=include_hidden)
 
         self.tasks.run(work, on_done=self._planned, on_error=self._failed, label=f"正在检查“{path.name}”…",
                        cancellable=True, on_cancel=lambda: self._set_plan(None, "已取消检查，请重新选择文件。"))
@@ -234,6 +247,11 @@ class ImportDialog(QDialog):
                 lines.append("各列已按确认过的对应关系读取（可点“调整列的对应…”修改）。")
             if plan.ignored:
                 lines.append(f"没有用到的列：{'、'.join(plan.ignored)}。")
+        hidden = hidden_of(plan)
+        if hidden:  # 跳过隐藏的工作表“旧名册”（10 行）、隐藏的行 3 行
+            lines.append(f"{hidden.text()}。" + ("" if hidden.included else "如需导入，请勾选“包括隐藏的工作表和行”。"))
+        if left_out_text(plan):
+            lines.append(left_out_text(plan))
         if c[INVALID]:
             lines.append("有问题的行必须先改好：可以点“保存有问题的行…”，把它们连同问题说明发回给填表人。"
                          "在全部改好之前不会导入任何数据。")
@@ -329,6 +347,7 @@ class ImportDialog(QDialog):
             return
         shown = plan.counts
         mapping, remembered = self.mapping, remembered_mappings(self.settings)
+        include_hidden = self.hidden_box.isChecked()
         self.import_button.setEnabled(False)
 
         def work(report):
@@ -340,7 +359,7 @@ class ImportDialog(QDialog):
                 # checked again inside the writing transaction: what is saved is what was checked
                 sheet = plan.sheet_name if isinstance(plan, ImportPlan) else None
                 fresh = plan_import(session, path, kind=plan.kind, sheet=sheet, mapping=mapping,
-                                    remembered=remembered, report=report)
+                                    remembered=remembered, report=report, include_hidden=include_hidden)
                 if fresh.counts != shown:
                     return fresh, None
                 return fresh, apply_plan(session, fresh, report)

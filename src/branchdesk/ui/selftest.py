@@ -3,7 +3,12 @@
 The installer's check runs this from the built bundle, so it exercises what a
 user would: the font, the translations, the database, each page's first load.
 It changes nothing of the user's: the database is only read, and the window keeps
-its size, page and choices in settings of its own, removed at the end."""
+its size, page and choices in settings of its own, removed at the end. Its copies
+(the database, the files it makes) are written to the app's private scratch folder
+(paths.temp_dir()), which a killed run leaves for the next start to remove.
+
+It is a command: it never waits for a person. A dialog that opens meanwhile (a
+message box, a question) is closed at once and counted as a failure."""
 from __future__ import annotations
 
 import os
@@ -13,6 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from .. import STARTED_AT
+from ..paths import temp_dir
 
 
 def _wait(app, predicate, timeout: float = 20.0) -> bool:
@@ -39,11 +45,11 @@ def _check_outputs(store, check) -> None:
                 warnings.filterwarnings("error", message=r".*Glyph .* missing from font")
                 detail = run()
         except Exception as exc:  # the check reports every failure, then goes on
-            check(False, f"{text}：{type(exc).__name__}: {exc}")
+            check(False, f"{text}：{_failure_text(exc)}")
         else:
             check(True, f"{text}{detail}")
 
-    with tempfile.TemporaryDirectory(prefix="branchdesk-selftest-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="selftest-", dir=temp_dir(), ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
 
         def roster_pdf():
@@ -110,6 +116,19 @@ def _check_outputs(store, check) -> None:
         attempt("党员名册 Excel 已导出并导入", excel)
 
 
+def _failure_text(exc: BaseException) -> str:
+    """Why a step failed, in Chinese where the system said it (a file that could not be
+    written), else what the program said, with the kind of error for the technician."""
+    from ..safefile import WriteFailed, write_error_text
+    from ..store import StoreError
+
+    if isinstance(exc, (WriteFailed, StoreError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return write_error_text(exc.filename or "文件", exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _change_one_phone(workbook: Path) -> None:
     """Give the first member with an ID number another phone, in the workbook itself."""
     from openpyxl import load_workbook
@@ -137,7 +156,7 @@ def run_selftest(path: Path, *, create: bool, screenshots: Path | None = None, s
                  out=print) -> int:
     from .qtenv import use_scratch_settings
 
-    with tempfile.TemporaryDirectory(prefix="branchdesk-selftest-settings-", ignore_cleanup_errors=True) as tmp:
+    with tempfile.TemporaryDirectory(prefix="selftest-settings-", dir=temp_dir(), ignore_cleanup_errors=True) as tmp:
         use_scratch_settings(Path(tmp))
         try:
             return _run(path, create=create, screenshots=screenshots, startup_only=startup_only, out=out)
@@ -149,21 +168,9 @@ def _run(path: Path, *, create: bool, screenshots: Path | None, startup_only: bo
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import sys
 
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QFontDatabase
-
     from ..app import Launch
-    from .qtenv import BUNDLED_FAMILY
 
     unexpected: list[str] = []
-    launch = Launch(path, create=create, on_error=lambda message: print(message, file=sys.stderr))
-    launch.report_unexpected(unexpected.append)
-    app, window = launch.app, launch.window
-    painted = _wait(app, lambda: window.first_paint_at is not None, 10)
-    attached = _wait(app, lambda: bool(window.pages) or launch.exit_code is not None, 30)
-    if launch.exit_code is not None:
-        launch.close()
-        return launch.exit_code
     failures: list[str] = []
 
     def check(ok: bool, text: str) -> None:
@@ -171,6 +178,62 @@ def _run(path: Path, *, create: bool, screenshots: Path | None, startup_only: bo
         if not ok:
             failures.append(text)
 
+    launch = Launch(path, create=create, on_error=lambda message: print(message, file=sys.stderr))
+    launch.report_unexpected(unexpected.append)
+    watchdog = _NoDialogs(launch.app, lambda text: check(False, text))
+    try:
+        return _visit(launch, failures, check, unexpected, screenshots=screenshots, startup_only=startup_only,
+                      out=out)
+    finally:
+        watchdog.stop()
+
+
+class _NoDialogs:
+    """While the self-test runs, a dialog that waits for a person (a message box, a question,
+    a file dialog) is closed as soon as it shows, and what it said is told as a failure: an
+    unattended check must end, not wait for a click nobody gives."""
+
+    def __init__(self, app, failed):
+        from PySide6.QtCore import QTimer
+
+        self.app, self.failed = app, failed
+        self.timer = QTimer()
+        self.timer.setInterval(50)  # runs in a dialog's own event loop too
+        self.timer.timeout.connect(self._close)
+        self.timer.start()
+
+    def _close(self) -> None:
+        from PySide6.QtWidgets import QDialog, QMessageBox
+
+        for _ in range(10):  # one dialog may have opened over another
+            dialog = self.app.activeModalWidget()
+            if dialog is None:
+                return
+            said = dialog.text() if isinstance(dialog, QMessageBox) else ""
+            title = dialog.windowTitle() or "对话框"
+            self.failed(f"出现了需要人点击的对话框“{title}”，已自动关闭" + (f"：{said}" if said else ""))
+            if isinstance(dialog, QDialog):
+                dialog.reject()
+            else:
+                dialog.close()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def _visit(launch, failures: list[str], check, unexpected: list[str], *, screenshots: Path | None,
+           startup_only: bool, out) -> int:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QFontDatabase
+
+    from .qtenv import BUNDLED_FAMILY
+
+    app, window = launch.app, launch.window
+    painted = _wait(app, lambda: window.first_paint_at is not None, 10)
+    attached = _wait(app, lambda: bool(window.pages) or launch.exit_code is not None, 30)
+    if launch.exit_code is not None:
+        launch.close()
+        return launch.exit_code
     if painted:
         # The wall-clock moment too, so a caller that started this process can add the
         # time before Python ran (a bundle's unpacking, the interpreter's own start).
@@ -179,7 +242,7 @@ def _run(path: Path, *, create: bool, screenshots: Path | None, startup_only: bo
     if startup_only:
         window.close()
         launch.close()
-        return 0 if painted and launch.exit_code is None else 1
+        return 0 if painted and launch.exit_code is None and not failures else 1
     check(painted, "主窗口已显示")
     check(attached, "数据库已打开")
     if not attached:
