@@ -348,10 +348,19 @@ def database(tmp_path_factory) -> Path:
 
 
 # ---- running in a child, under a memory limit ---------------------------------------------------------
-def _limit_memory() -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+# A small launcher forks the measured child: on Linux a child's peak memory (ru_maxrss)
+# starts from the size of the process it was forked from, and a test worker may have
+# grown to hundreds of MB by then. The launcher reports the child's own figure.
+_LAUNCH = """
+import os, resource, subprocess, sys
+limit, report, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+def cap():
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+child = subprocess.Popen(args, preexec_fn=cap)
+_pid, status, usage = os.wait4(child.pid, 0)
+with open(report, "w") as fh:
+    fh.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
 
 
 @dataclass
@@ -368,25 +377,24 @@ def run_limited(args: list[str], data_dir: Path) -> Run:
     memory read from the kernel's account of it (wait4), not the test's."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", BRANCHDESK_DATA_DIR=str(data_dir),
                PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report"
         start = time.perf_counter()
-        child = subprocess.Popen(args, stdout=out, stderr=err, env=env, preexec_fn=_limit_memory)
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > 60:
-                child.kill()
-                os.wait4(child.pid, 0)
-                pytest.fail(f"{args} still running after 60 s")
-            time.sleep(0.01)
+        launcher = subprocess.Popen([sys.executable, "-c", _LAUNCH, str(ADDRESS_SPACE), str(report), *args],
+                                    stdout=out, stderr=err, env=env)
+        try:
+            launcher.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            launcher.kill()
+            launcher.wait()
+            pytest.fail(f"{args} still running after 60 s")
         seconds = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
+        code, maxrss = (int(v) for v in report.read_text().split())
         out.seek(0)
         err.seek(0)
-        return Run(child.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss / 1024)
-
+        return Run(code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                   seconds, maxrss / 1024)
 
 _READ = """
 import sys, time
